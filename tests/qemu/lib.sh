@@ -1,0 +1,58 @@
+# Helpers for guest-side test scripts (busybox sh). Every check prints "ok" or "FAIL" with its name;
+# finish prints the totals and fails the test when any check failed or when no check ran at all.
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "ok   - $1"; }
+not_ok() { failed=$((failed + 1)); echo "FAIL - $1"; }
+
+# The state that must be the same before and after every failed or undone operation.
+state() {
+    echo "cpus=$(cat /sys/devices/system/cpu/online)"
+    grep MemTotal /proc/meminfo
+    grep -c . /proc/cokernel 2>/dev/null || true
+    cat /sys/devices/system/memory/memory*/state | sort | uniq -c
+}
+
+# check NAME CMD...: CMD must succeed; its output goes to $out.
+check() {
+    name=$1
+    shift
+    if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name (exit $?): $out"; fi
+}
+
+# check_fails NAME TEXT CMD...: CMD must fail with exit 1, print TEXT on stderr, and change nothing.
+check_fails() {
+    name=$1 text=$2
+    shift 2
+    before=$(state)
+    err=$("$@" 2>&1 >/dev/null)
+    rc=$?
+    after=$(state)
+    if [ $rc -eq 0 ]; then
+        not_ok "$name: succeeded but should fail"
+    elif [ $rc -ne 1 ] && [ $rc -ne 2 ]; then
+        not_ok "$name: exit $rc (expected 1 or 2): $err"
+    elif ! printf '%s' "$err" | grep -qF -- "$text"; then
+        not_ok "$name: stderr lacks '$text': $err"
+    elif [ "$before" != "$after" ]; then
+        not_ok "$name: state changed: before [$before] after [$after]"
+    else
+        ok "$name: $(printf '%s' "$err" | head -n1)"
+    fi
+}
+
+# check_eq NAME ACTUAL EXPECTED
+check_eq() {
+    if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: got '$2', expected '$3'"; fi
+}
+
+check_dmesg_clean() {
+    bad=$(dmesg | grep -E 'Oops|BUG|WARNING|Call Trace' || true)
+    if [ -z "$bad" ]; then ok "dmesg has no Oops, BUG or WARNING"; else not_ok "dmesg: $bad"; fi
+}
+
+finish() {
+    echo "# $passed passed, $failed failed"
+    [ $failed -eq 0 ] && [ $passed -gt 0 ]
+}
