@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The enclave table: create, destroy, list and describe enclaves.
+ *
+ * Arguments reach these functions already validated by ioctl.c (header,
+ * flags, counts, CPU numbers, range alignment).  What depends on the state
+ * of the system (CPU online, resources already held) is checked here, under
+ * ck_table_lock.
+ */
+#define pr_fmt(fmt) "cokernel: " fmt
+
+#include <linux/cpumask.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "cokernel.h"
+
+DEFINE_MUTEX(ck_table_lock);
+static struct ck_enclave *ck_enclaves[COKERNEL_MAX_ENCLAVES];
+
+const char *ck_state_name(u32 state)
+{
+	switch (state) {
+	case COKERNEL_STATE_PARTITIONED:
+		return "partitioned";
+	case COKERNEL_STATE_BOOTING:
+		return "booting";
+	case COKERNEL_STATE_RUNNING:
+		return "running";
+	case COKERNEL_STATE_FAILED:
+		return "failed";
+	default:
+		return "unknown";
+	}
+}
+
+struct ck_enclave *ck_enclave_lookup(int id)
+{
+	lockdep_assert_held(&ck_table_lock);
+	if (id < 0 || id >= (int)COKERNEL_MAX_ENCLAVES)
+		return NULL;
+	return ck_enclaves[id];
+}
+
+static u64 ck_enclave_mem_bytes(const struct ck_enclave *e)
+{
+	u64 total = 0;
+	u32 i;
+
+	for (i = 0; i < e->nranges; i++)
+		total += e->ranges[i].size;
+	return total;
+}
+
+int ck_enclave_create(const struct cokernel_create *req, s32 *out_id)
+{
+	struct ck_enclave *e;
+	int id, ret;
+	u32 i;
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	e->ncpus = req->ncpus;
+	e->nranges = req->nranges;
+	memcpy(e->cpus, req->cpus, sizeof(e->cpus[0]) * req->ncpus);
+	memcpy(e->ranges, req->ranges, sizeof(e->ranges[0]) * req->nranges);
+	for (i = 0; i < e->ncpus; i++)
+		cpumask_set_cpu(e->cpus[i], &e->cpumask);
+
+	mutex_lock(&ck_table_lock);
+	for (id = 0; id < (int)COKERNEL_MAX_ENCLAVES; id++)
+		if (!ck_enclaves[id])
+			break;
+	if (id == (int)COKERNEL_MAX_ENCLAVES) {
+		pr_info("create: all %u enclave slots are in use\n",
+			COKERNEL_MAX_ENCLAVES);
+		ret = -ENOSPC;
+		goto out_free;
+	}
+	e->id = id;
+
+	for (i = 0; i < e->ncpus; i++) {
+		unsigned int cpu = e->cpus[i];
+
+		if (ck_cpu_claimed(cpu)) {
+			pr_info("create: CPU %u is already held by an enclave\n", cpu);
+			ret = -EBUSY;
+			goto out_free;
+		}
+		if (!cpu_online(cpu)) {
+			pr_info("create: CPU %u is offline; the module takes online CPUs offline itself\n",
+				cpu);
+			ret = -EINVAL;
+			goto out_free;
+		}
+	}
+
+	/* Memory first: it is only checked, so failing there costs nothing. */
+	ret = ck_mem_claim(e);
+	if (ret)
+		goto out_free;
+	ret = ck_cpus_take(e);
+	if (ret)
+		goto out_release_mem;
+
+	e->state = COKERNEL_STATE_PARTITIONED;
+	ck_enclaves[id] = e;
+	__module_get(THIS_MODULE);	/* rmmod refuses while enclaves exist */
+	pr_info("enclave %d created: CPUs %*pbl, %llu MiB in %u range(s), state %s\n",
+		id, cpumask_pr_args(&e->cpumask), ck_enclave_mem_bytes(e) >> 20,
+		e->nranges, ck_state_name(e->state));
+	mutex_unlock(&ck_table_lock);
+	*out_id = id;
+	return 0;
+
+out_release_mem:
+	ck_mem_release(e);
+out_free:
+	mutex_unlock(&ck_table_lock);
+	kfree(e);
+	return ret;
+}
+
+int ck_enclave_destroy(s32 id)
+{
+	struct ck_enclave *e;
+
+	mutex_lock(&ck_table_lock);
+	e = ck_enclave_lookup(id);
+	if (!e) {
+		mutex_unlock(&ck_table_lock);
+		pr_info("destroy: no enclave %d\n", id);
+		return -ENOENT;
+	}
+	/* Claims first, so the guards let Linux take the resources back. */
+	ck_mem_release(e);
+	ck_cpus_give(e);
+	ck_enclaves[id] = NULL;
+	mutex_unlock(&ck_table_lock);
+
+	pr_info("enclave %d destroyed: CPUs %*pbl given back, %llu MiB released (online it through /sys/devices/system/memory)\n",
+		id, cpumask_pr_args(&e->cpumask), ck_enclave_mem_bytes(e) >> 20);
+	kfree(e);
+	module_put(THIS_MODULE);
+	return 0;
+}
+
+void ck_enclave_list(struct cokernel_list *list)
+{
+	u32 n = 0, id;
+
+	for (id = 0; id < COKERNEL_MAX_ENCLAVES; id++)
+		list->ids[id] = -1;
+	mutex_lock(&ck_table_lock);
+	for (id = 0; id < COKERNEL_MAX_ENCLAVES; id++)
+		if (ck_enclaves[id])
+			list->ids[n++] = id;
+	mutex_unlock(&ck_table_lock);
+	list->count = n;
+}
+
+int ck_enclave_info(struct cokernel_info *info)
+{
+	const struct ck_enclave *e;
+
+	mutex_lock(&ck_table_lock);
+	e = ck_enclave_lookup(info->id);
+	if (!e) {
+		mutex_unlock(&ck_table_lock);
+		return -ENOENT;
+	}
+	info->state = e->state;
+	info->ncpus = e->ncpus;
+	info->nranges = e->nranges;
+	memset(info->cpus, 0, sizeof(info->cpus));
+	memset(info->ranges, 0, sizeof(info->ranges));
+	memcpy(info->cpus, e->cpus, sizeof(info->cpus[0]) * e->ncpus);
+	memcpy(info->ranges, e->ranges, sizeof(info->ranges[0]) * e->nranges);
+	mutex_unlock(&ck_table_lock);
+	return 0;
+}
