@@ -34,8 +34,8 @@ bool ck_cpu_claimed(unsigned int cpu)
 static int ck_cpu_guard_startup(unsigned int cpu)
 {
 	if (cpumask_test_cpu(cpu, &ck_claimed_cpus)) {
-		pr_info("refusing to online CPU %u: it is held by an enclave (destroy the enclave first)\n",
-			cpu);
+		pr_info_ratelimited("refusing to online CPU %u: it is held by an enclave (destroy the enclave first)\n",
+				    cpu);
 		return -EBUSY;
 	}
 	return 0;
@@ -73,8 +73,8 @@ static void ck_cpus_give_n(struct ck_enclave *e, u32 n)
 		cpumask_clear_cpu(e->cpus[i], &ck_claimed_cpus);
 	smp_mb__after_atomic();
 	for (i = 0; i < n; i++) {
-		ret = add_cpu(e->cpus[i]);
-		if (ret)
+		ret = add_cpu(e->cpus[i]);	/* > 0: already online */
+		if (ret < 0)
 			pr_warn("enclave %d: CPU %u did not come back online: %d\n",
 				e->id, e->cpus[i], ret);
 	}

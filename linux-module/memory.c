@@ -92,8 +92,9 @@ static int ck_mem_notify(struct notifier_block *nb, unsigned long action,
 	case MEM_GOING_ONLINE:
 		e = ck_mem_find_claim(PFN_PHYS(arg->start_pfn), PFN_PHYS(end_pfn));
 		if (e) {
-			pr_info("refusing to online memory [%#llx-%#llx]: it is held by enclave %d (destroy the enclave first)\n",
-				PFN_PHYS(arg->start_pfn), PFN_PHYS(end_pfn) - 1, e->id);
+			pr_info_ratelimited("refusing to online memory [%#llx-%#llx]: it is held by enclave %d (destroy the enclave first)\n",
+					    PFN_PHYS(arg->start_pfn),
+					    PFN_PHYS(end_pfn) - 1, e->id);
 			ret = notifier_from_errno(-EBUSY);
 			break;
 		}
