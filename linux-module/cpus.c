@@ -69,9 +69,12 @@ static void ck_cpus_give_n(struct ck_enclave *e, u32 n)
 	u32 i;
 	int ret;
 
+	/*
+	 * No barrier needed: the guard runs under the hotplug locks that
+	 * add_cpu() (or anybody else's bring-up) takes after this store.
+	 */
 	for (i = 0; i < n; i++)
 		cpumask_clear_cpu(e->cpus[i], &ck_claimed_cpus);
-	smp_mb__after_atomic();
 	for (i = 0; i < n; i++) {
 		ret = add_cpu(e->cpus[i]);	/* > 0: already online */
 		if (ret < 0)
@@ -101,12 +104,12 @@ int ck_cpus_take(struct ck_enclave *e)
 		}
 		/* ret > 0: somebody else offlined it meanwhile; we hold it now. */
 		cpumask_set_cpu(cpu, &ck_claimed_cpus);
-		smp_mb__after_atomic();
 		/*
 		 * Close the window between remove_cpu() and the claim: a
 		 * bring-up holds the hotplug write lock from start to end, so
 		 * once we get the read lock either it has finished (CPU online
-		 * again) or any later one sees the claim.
+		 * again) or any later one sees the claim (the lock orders our
+		 * store before its guard callback).
 		 */
 		cpus_read_lock();
 		online = cpu_online(cpu);

@@ -137,7 +137,10 @@ void ck_mem_guard_exit(void)
 
 /*
  * Every memory block of [start, start + size) must be present RAM that is
- * offline.  Blocks are whole sections, so one pfn per section is enough.
+ * offline.  Online state is kept per section and blocks are whole sections,
+ * so one pfn per section is enough.  A block with holes cannot be offlined
+ * (offline_pages() refuses), and all boot memory starts online, so an offline
+ * block whose first page is RAM is RAM throughout.
  */
 static int ck_mem_check_range(u64 start, u64 size)
 {
