@@ -1,21 +1,16 @@
-/* 64-bit entry of the co-kernel. Until the boot protocol exists (next issue) the image only sets up a stack
- * and calls kernel_main, which halts. */
+/* 64-bit entry of the co-kernel, reached from the trampoline (trampoline.S) on every CPU with the boot page
+ * tables loaded, %rsp = this CPU's boot stack, %rdi = boot params (virtual), %esi = CPU index. */
     .section .text.entry, "ax"
     .globl cokernel_entry64
     .type cokernel_entry64, @function
 cokernel_entry64:
     cli
-    leaq boot_stack_top(%rip), %rsp
     xorl %ebp, %ebp
-    call kernel_main
-1:  hlt
+    andq $-16, %rsp
+    call kernel_entry
+1:  cli
+    hlt
     jmp 1b
     .size cokernel_entry64, . - cokernel_entry64
-
-    .section .bss
-    .balign 16
-boot_stack:
-    .skip 16384
-boot_stack_top:
 
     .section .note.GNU-stack, "", @progbits

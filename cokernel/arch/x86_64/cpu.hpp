@@ -1,0 +1,64 @@
+#pragma once
+// Thin wrappers around the x86-64 instructions the co-kernel needs.
+#include <stdint.h>
+
+namespace arch {
+
+inline uint64_t rdmsr(uint32_t msr) {
+    uint32_t lo = 0;
+    uint32_t hi = 0;
+    asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return (uint64_t{hi} << 32) | lo;
+}
+
+inline void wrmsr(uint32_t msr, uint64_t value) {
+    asm volatile("wrmsr" ::"c"(msr), "a"(static_cast<uint32_t>(value)),
+                 "d"(static_cast<uint32_t>(value >> 32))
+                 : "memory");
+}
+
+inline uint64_t read_cr2() {
+    uint64_t v = 0;
+    asm volatile("mov %%cr2, %0" : "=r"(v));
+    return v;
+}
+
+inline uint64_t read_cr3() {
+    uint64_t v = 0;
+    asm volatile("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+
+inline void write_cr3(uint64_t v) {
+    asm volatile("mov %0, %%cr3" ::"r"(v) : "memory");
+}
+
+inline uint64_t rdtsc() {
+    uint32_t lo = 0;
+    uint32_t hi = 0;
+    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t{hi} << 32) | lo;
+}
+
+inline void cli() {
+    asm volatile("cli" ::: "memory");
+}
+inline void pause() {
+    asm volatile("pause" ::: "memory");
+}
+
+// Halts until the next interrupt with interrupts enabled (sti's shadow covers hlt, so no wake-up is lost).
+inline void idle() {
+    asm volatile("sti; hlt; cli" ::: "memory");
+}
+
+[[noreturn]] inline void halt_forever() {
+    for (;;) {
+        asm volatile("cli; hlt" ::: "memory");
+    }
+}
+
+constexpr uint32_t MSR_APIC_BASE = 0x1b;
+constexpr uint32_t MSR_GS_BASE = 0xc0000101;
+
+} // namespace arch

@@ -1,0 +1,71 @@
+/* Interrupt and exception entry stubs: each pushes (error code or 0, vector) and jumps to isr_common, which
+ * saves the general registers as a struct arch::Frame (descriptors.hpp) and calls isr_dispatch(Frame*). */
+    .section .text
+    .macro STUB vector, has_error
+    .globl isr_stub_\vector
+isr_stub_\vector:
+    .if \has_error == 0
+    pushq $0
+    .endif
+    pushq $\vector
+    jmp isr_common
+    .endm
+
+    .irp v, 0,1,2,3,4,5,6,7,9,15,16,18,19,20,22,23,24,25,26,27,28,31
+    STUB \v, 0
+    .endr
+    .irp v, 8,10,11,12,13,14,17,21,29,30
+    STUB \v, 1
+    .endr
+    STUB 240, 0
+    STUB 255, 0
+
+isr_common:
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    cld
+    movq %rsp, %rdi
+    movq %rsp, %rbx
+    andq $-16, %rsp
+    call isr_dispatch
+    movq %rbx, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp
+    iretq
+
+    .section .rodata
+    .balign 8
+    .globl isr_stub_table
+isr_stub_table:
+    .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    .quad isr_stub_\v
+    .endr
+
+    .section .note.GNU-stack, "", @progbits

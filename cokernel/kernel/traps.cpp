@@ -1,0 +1,75 @@
+// Exceptions and interrupts: a fault prints vector, RIP, CR2 and the registers to the console and stops the
+// CPU; the enclave is then `failed` for Linux, which keeps the console and can still destroy it.
+#include "apic.hpp"
+#include "console.hpp"
+#include "cpu.hpp"
+#include "descriptors.hpp"
+#include "kernel.hpp"
+
+namespace {
+
+const char* exception_name(uint64_t vector) {
+    static const char* const names[32] = {"#DE divide error",
+                                          "#DB debug",
+                                          "NMI",
+                                          "#BP breakpoint",
+                                          "#OF overflow",
+                                          "#BR bound range",
+                                          "#UD invalid opcode",
+                                          "#NM device not available",
+                                          "#DF double fault",
+                                          "coprocessor segment overrun",
+                                          "#TS invalid TSS",
+                                          "#NP segment not present",
+                                          "#SS stack fault",
+                                          "#GP general protection",
+                                          "#PF page fault",
+                                          "reserved",
+                                          "#MF x87 error",
+                                          "#AC alignment check",
+                                          "#MC machine check",
+                                          "#XM SIMD error",
+                                          "#VE virtualization",
+                                          "#CP",
+                                          "reserved",
+                                          "reserved",
+                                          "reserved",
+                                          "reserved",
+                                          "reserved",
+                                          "reserved",
+                                          "#HV",
+                                          "#VC",
+                                          "#SX",
+                                          "reserved"};
+    return vector < 32 ? names[vector] : "interrupt";
+}
+
+[[noreturn]] void fault(const arch::Frame& f) {
+    using ck::kprintf_emergency;
+    kprintf_emergency("EXCEPTION on cpu %u: vector %lu (%s), error 0x%lx\n", ck::this_cpu_index(), f.vector,
+                      exception_name(f.vector), f.error);
+    kprintf_emergency("  RIP %016lx CS %04lx RFLAGS %016lx RSP %016lx SS %04lx\n", f.rip, f.cs, f.rflags,
+                      f.rsp, f.ss);
+    kprintf_emergency("  CR2 %016lx CR3 %016lx\n", arch::read_cr2(), arch::read_cr3());
+    kprintf_emergency("  RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n", f.rax, f.rbx, f.rcx, f.rdx);
+    kprintf_emergency("  RSI %016lx RDI %016lx RBP %016lx R8  %016lx\n", f.rsi, f.rdi, f.rbp, f.r8);
+    kprintf_emergency("  R9  %016lx R10 %016lx R11 %016lx R12 %016lx\n", f.r9, f.r10, f.r11, f.r12);
+    kprintf_emergency("  R13 %016lx R14 %016lx R15 %016lx\n", f.r13, f.r14, f.r15);
+    kprintf_emergency("PANIC on cpu %u: unhandled exception\n", ck::this_cpu_index());
+    ck::stop_this_cpu(COKERNEL_CK_PANIC);
+}
+
+} // namespace
+
+extern "C" void isr_dispatch(arch::Frame* frame) {
+    if (frame->vector < 32) {
+        fault(*frame);
+    }
+    if (frame->vector == arch::SPURIOUS_VECTOR) {
+        return; // no EOI for spurious interrupts
+    }
+    ck::this_apic().eoi();
+    if (frame->vector == COKERNEL_IPI_VECTOR) {
+        ck::handle_commands();
+    }
+}
