@@ -1,0 +1,15 @@
+// One function per subcommand; each takes the arguments after its name and
+// returns the process exit status.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cokernel {
+
+int cmd_topo(const std::vector<std::string>& args);
+int cmd_create(const std::vector<std::string>& args);
+int cmd_list(const std::vector<std::string>& args);
+int cmd_destroy(const std::vector<std::string>& args);
+
+} // namespace cokernel
