@@ -33,7 +33,7 @@ int destroy_one(ModuleClient& client, const EnclaveInfo& enclave, std::uint64_t 
     SignalGuard hold_signals;
     if (int err = client.destroy(enclave.id); err != 0) {
         if (err == ENOENT)
-            return report(fail(cat("no enclave with id ", enclave.id, " (see 'cokernel list')")));
+            return report(fail(cat("no enclave ", enclave.id, " (see 'cokernel list')")));
         return report(fail(cat("the module could not destroy enclave ", enclave.id, ": ", errno_text(err))));
     }
 
@@ -115,7 +115,7 @@ int cmd_destroy(const std::vector<std::string>& argv) {
             status = result;
     }
     if (!found)
-        return report(fail(cat("no enclave with id ", *wanted, " (see 'cokernel list')")));
+        return report(fail(cat("no enclave ", *wanted, " (see 'cokernel list')")));
     return status;
 }
 

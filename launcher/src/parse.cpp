@@ -56,7 +56,7 @@ Result<unsigned> parse_cpu_number(std::string_view list, std::string_view item, 
 
 Result<std::vector<unsigned>> parse_cpu_list(std::string_view text) {
     if (text.empty())
-        return fail("invalid CPU list '': the list is empty (expected a list like 2-3,5)");
+        return fail("invalid CPU list '': the list is empty (give --cpus a list like 2-3,5)");
     std::vector<unsigned> cpus;
     std::size_t pos = 0;
     while (true) {

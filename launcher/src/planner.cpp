@@ -164,7 +164,8 @@ Result<Plan> plan_enclave(const Topology& topology, const CreateRequest& request
         std::uint64_t up = (request.memory / topology.block_size + 1) * topology.block_size;
         return fail(cat("memory size ", format_size(request.memory),
                         " is not a multiple of the memory block size (", format_size(topology.block_size),
-                        "); try --mem ", up % (1u << 20) == 0 ? cat(up >> 20, "M") : cat(up)));
+                        " = ", topology.block_size, " bytes); try --mem ",
+                        up % (1u << 20) == 0 ? cat(up >> 20, "M") : cat(up)));
     }
     if (request.numa && topology.find_node(*request.numa) == nullptr)
         return fail(cat("NUMA node ", *request.numa, " does not exist"));

@@ -191,7 +191,8 @@ TEST_CASE("planner: a node without memory", "[planner]") {
 TEST_CASE("planner: memory size must be whole blocks", "[planner]") {
     Topology t = machine("one-node", {{8, 0, movable}, {9, 0, movable}});
     CHECK_THAT(plan_error(t, ncpus(1, 100 * MiB)),
-               Contains("not a multiple of the memory block size (128 MiB)") && Contains("--mem 128M"));
+               Contains("not a multiple of the memory block size (128 MiB = 134217728 bytes)") &&
+                   Contains("--mem 128M"));
     CHECK_THAT(plan_error(t, ncpus(1, 200 * MiB)), Contains("--mem 256M"));
     t.block_size = 0;
     CHECK_THAT(plan_error(t, ncpus(1, 128 * MiB)), Contains("memory hot-plug"));
