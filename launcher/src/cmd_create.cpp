@@ -87,10 +87,11 @@ std::string create_error(int err, const Plan& plan) {
     case EOPNOTSUPP:
         return "booting is not implemented yet; use --no-boot";
     case EINVAL:
-        return "the module rejected the request as malformed; install the module and the cokernel command "
-               "from the same build";
+        return "the module rejected the request as invalid; 'dmesg | tail -n1' says why "
+               "(a module and a cokernel command from different builds?)";
     default:
-        return cat("the module could not create the enclave: ", errno_text(err));
+        return cat("the module could not create the enclave: ", errno_text(err),
+                   "; 'dmesg | tail -n1' says why");
     }
 }
 
