@@ -53,7 +53,9 @@ void expect_errno(const char* name, unsigned long request, T arg, int want) {
                 want ? std::strerror(want) : "any error", unchanged ? "" : ", state changed");
 }
 
-cokernel_hdr header(std::uint16_t size) { return {COKERNEL_SIGNATURE, COKERNEL_ABI_REVISION, size}; }
+cokernel_hdr header(std::uint16_t size) {
+    return {COKERNEL_SIGNATURE, COKERNEL_ABI_REVISION, size};
+}
 
 // A create request that would be valid but for what each case changes: CPU 1 and the last memory block
 // (online, so a request that gets that far fails with EBUSY).

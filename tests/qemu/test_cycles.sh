@@ -11,6 +11,7 @@ while [ $i -le 10 ]; do
         ok "cycle $i (enclave $id)"
     else
         not_ok "cycle $i"
+        dmesg | grep -iE 'offlin|isolat|unmovable' | tail -n 8
     fi
     i=$((i + 1))
 done

@@ -3,7 +3,7 @@
 . /root/lib.sh
 check_fails "module not loaded" "modprobe cokernel" cokernel list
 check "modprobe cokernel" modprobe cokernel
-check_fails "not root" "root" setuidgid nobody cokernel create --ncpus 1 --mem 128M --no-boot
+check_fails "not root" "root" su -s /bin/sh nobody -c 'cokernel create --ncpus 1 --mem 128M --no-boot'
 check_fails "neither --cpus nor --ncpus" "--cpus" cokernel create --mem 128M --no-boot
 check_fails "both --cpus and --ncpus" "--cpus" cokernel create --cpus 2 --ncpus 1 --mem 128M --no-boot
 check_fails "missing --mem" "--mem" cokernel create --ncpus 1 --no-boot
