@@ -21,8 +21,10 @@
 #include <linux/types.h>
 
 #include <cokernel/abi.h>
+#include <cokernel/boot.h>
 
 struct seq_file;
+struct ck_boot;
 
 /* One enclave: the CPUs and memory ranges it holds. */
 struct ck_enclave {
@@ -33,6 +35,7 @@ struct ck_enclave {
 	u32 cpus[COKERNEL_MAX_ENCLAVE_CPUS];	/* in the order user space gave */
 	struct cokernel_mem_range ranges[COKERNEL_MAX_MEM_RANGES];
 	struct cpumask cpumask;	/* the same CPUs as a mask */
+	struct ck_boot *boot;	/* booted co-kernel (boot.c), or NULL */
 };
 
 /* enclave.c */
@@ -42,6 +45,9 @@ int ck_enclave_create(const struct cokernel_create *req, s32 *id);
 int ck_enclave_destroy(s32 id);
 void ck_enclave_list(struct cokernel_list *list);
 int ck_enclave_info(struct cokernel_info *info);
+int ck_enclave_boot(const struct cokernel_boot *req);
+int ck_enclave_console(struct cokernel_console_read *r);
+int ck_enclave_command(struct cokernel_command *c);
 const char *ck_state_name(u32 state);
 
 /* cpus.c */

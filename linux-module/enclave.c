@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "boot.h"
 #include "cokernel.h"
 
 DEFINE_MUTEX(ck_table_lock);
@@ -135,6 +136,8 @@ int ck_enclave_destroy(s32 id)
 		pr_info("destroy: no enclave %d\n", id);
 		return -ENOENT;
 	}
+	/* Stop the co-kernel (INIT its CPUs) before Linux gets anything back. */
+	ck_boot_teardown(e);
 	/* Claims first, so the guards let Linux take the resources back. */
 	ck_mem_release(e);
 	ck_cpus_give(e);
@@ -164,7 +167,7 @@ void ck_enclave_list(struct cokernel_list *list)
 
 int ck_enclave_info(struct cokernel_info *info)
 {
-	const struct ck_enclave *e;
+	struct ck_enclave *e;
 
 	mutex_lock(&ck_table_lock);
 	e = ck_enclave_lookup(info->id);
@@ -172,6 +175,7 @@ int ck_enclave_info(struct cokernel_info *info)
 		mutex_unlock(&ck_table_lock);
 		return -ENOENT;
 	}
+	ck_boot_update_state(e);
 	info->state = e->state;
 	info->ncpus = e->ncpus;
 	info->nranges = e->nranges;
@@ -181,4 +185,41 @@ int ck_enclave_info(struct cokernel_info *info)
 	memcpy(info->ranges, e->ranges, sizeof(info->ranges[0]) * e->nranges);
 	mutex_unlock(&ck_table_lock);
 	return 0;
+}
+
+/* The boot-step ioctls: look the enclave up and hand it to boot.c. */
+int ck_enclave_boot(const struct cokernel_boot *req)
+{
+	struct ck_enclave *e;
+	int ret;
+
+	mutex_lock(&ck_table_lock);
+	e = ck_enclave_lookup(req->id);
+	ret = e ? ck_boot_enclave(e, req) : -ENOENT;
+	mutex_unlock(&ck_table_lock);
+	return ret;
+}
+
+int ck_enclave_console(struct cokernel_console_read *r)
+{
+	struct ck_enclave *e;
+	int ret;
+
+	mutex_lock(&ck_table_lock);
+	e = ck_enclave_lookup(r->id);
+	ret = e ? ck_boot_console_read(e, r) : -ENOENT;
+	mutex_unlock(&ck_table_lock);
+	return ret;
+}
+
+int ck_enclave_command(struct cokernel_command *c)
+{
+	struct ck_enclave *e;
+	int ret;
+
+	mutex_lock(&ck_table_lock);
+	e = ck_enclave_lookup(c->id);
+	ret = e ? ck_boot_command(e, c) : -ENOENT;
+	mutex_unlock(&ck_table_lock);
+	return ret;
 }

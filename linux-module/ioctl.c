@@ -187,6 +187,41 @@ static int ck_ioc_list(struct cokernel_list *l)
 	return 0;
 }
 
+static int ck_ioc_boot(struct cokernel_boot *b)
+{
+	int ret = ck_check_hdr(&b->hdr, sizeof(*b), "boot");
+
+	if (ret)
+		return ret;
+	return ck_enclave_boot(b);
+}
+
+static int ck_ioc_console(struct cokernel_console_read *r)
+{
+	int ret = ck_check_hdr(&r->hdr, sizeof(*r), "console");
+
+	if (ret)
+		return ret;
+	if (r->pad) {
+		pr_info("console: pad must be 0\n");
+		return -EINVAL;
+	}
+	return ck_enclave_console(r);
+}
+
+static int ck_ioc_command(struct cokernel_command *c)
+{
+	int ret = ck_check_hdr(&c->hdr, sizeof(*c), "command");
+
+	if (ret)
+		return ret;
+	if (c->pad) {
+		pr_info("command: pad must be 0\n");
+		return -EINVAL;
+	}
+	return ck_enclave_command(c);
+}
+
 static int ck_ioc_info(struct cokernel_info *info)
 {
 	int ret = ck_check_hdr(&info->hdr, sizeof(*info), "info");
@@ -214,9 +249,15 @@ long ck_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			return -EPERM;
 		break;
 	case COKERNEL_IOC_DESTROY:
+	case COKERNEL_IOC_BOOT:
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		out = false;
+		break;
+	case COKERNEL_IOC_CONSOLE:
+	case COKERNEL_IOC_COMMAND:
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
 		break;
 	default:
 		return -ENOTTY;
@@ -238,6 +279,15 @@ long ck_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case COKERNEL_IOC_LIST:
 		ret = ck_ioc_list(buf);
+		break;
+	case COKERNEL_IOC_BOOT:
+		ret = ck_ioc_boot(buf);
+		break;
+	case COKERNEL_IOC_CONSOLE:
+		ret = ck_ioc_console(buf);
+		break;
+	case COKERNEL_IOC_COMMAND:
+		ret = ck_ioc_command(buf);
 		break;
 	default: /* COKERNEL_IOC_INFO */
 		ret = ck_ioc_info(buf);

@@ -11,13 +11,14 @@
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 
+#include "boot.h"
 #include "cokernel.h"
 
 #define CK_PROC_NAME "cokernel"
 
 static int ck_proc_show(struct seq_file *m, void *v)
 {
-	const struct ck_enclave *e;
+	struct ck_enclave *e;
 	int id;
 	u32 i;
 	u64 total;
@@ -28,6 +29,7 @@ static int ck_proc_show(struct seq_file *m, void *v)
 		e = ck_enclave_lookup(id);
 		if (!e)
 			continue;
+		ck_boot_update_state(e);
 		total = 0;
 		for (i = 0; i < e->nranges; i++)
 			total += e->ranges[i].size;

@@ -18,7 +18,8 @@ void answer(cokernel_control& c, uint32_t seq, int32_t result) {
     const uint32_t vector = __atomic_load_n(&c.linux_vector, __ATOMIC_ACQUIRE);
     if (vector >= 32 && vector < 256) {
         this_apic().send_ipi(__atomic_load_n(&c.linux_apic_id, __ATOMIC_RELAXED),
-                             static_cast<uint8_t>(vector));
+                             static_cast<uint8_t>(vector),
+                             __atomic_load_n(&c.linux_dest_mode, __ATOMIC_RELAXED) == COKERNEL_DEST_LOGICAL);
     }
 }
 

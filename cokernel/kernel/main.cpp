@@ -125,13 +125,13 @@ extern "C" [[noreturn]] void kernel_entry(const cokernel_boot_params* bp, uint32
     pc.self = &pc;
     pc.index = cpu;
     pc.apic_id = bp->cpus[cpu].apic_id;
-    arch::wrmsr(arch::MSR_GS_BASE, reinterpret_cast<uint64_t>(&pc));
     mark_cpu(cpu, COKERNEL_CPU_ENTERED); // Linux may take its low pages back now
 
     if (cpu == 0) {
         arch::idt_init();
     }
     arch::load_cpu_tables(pc.tables, reinterpret_cast<uint64_t>(pc.fault_stack + sizeof pc.fault_stack));
+    arch::wrmsr(arch::MSR_GS_BASE, reinterpret_cast<uint64_t>(&pc)); // after loading %gs, which clears it
     arch::Apic& apic = g_apic[cpu];
     apic.init(bp->apic_mode == COKERNEL_APIC_X2APIC, bp->apic_phys);
     if (apic.id() != pc.apic_id) {

@@ -9,6 +9,7 @@ constexpr uint64_t APIC_BASE_ENABLE = 1u << 11;
 constexpr uint64_t APIC_BASE_X2APIC = 1u << 10;
 constexpr uint32_t ICR_DELIVERY_PENDING = 1u << 12;
 constexpr uint32_t ICR_ASSERT = 1u << 14;
+constexpr uint32_t ICR_LOGICAL = 1u << 11;
 constexpr uint32_t SVR_ENABLE = 1u << 8;
 constexpr uint32_t LVT_MASKED = 1u << 16;
 
@@ -55,16 +56,17 @@ uint32_t Apic::id() const {
     return x2apic_ ? read(ApicReg::Id) : read(ApicReg::Id) >> 24;
 }
 
-void Apic::send_ipi(uint32_t apic_id, uint8_t vector) {
+void Apic::send_ipi(uint32_t dest, uint8_t vector, bool logical) {
+    const uint32_t low = ICR_ASSERT | (logical ? ICR_LOGICAL : 0) | vector;
     if (x2apic_) {
-        wrmsr(msr_of(ApicReg::IcrLow), (uint64_t{apic_id} << 32) | ICR_ASSERT | vector);
+        wrmsr(msr_of(ApicReg::IcrLow), (uint64_t{dest} << 32) | low);
         return;
     }
     while ((read(ApicReg::IcrLow) & ICR_DELIVERY_PENDING) != 0) {
         pause();
     }
-    write(ApicReg::IcrHigh, apic_id << 24);
-    write(ApicReg::IcrLow, ICR_ASSERT | vector);
+    write(ApicReg::IcrHigh, dest << 24);
+    write(ApicReg::IcrLow, low);
 }
 
 } // namespace arch

@@ -21,8 +21,8 @@ class Apic {
     void init(bool x2apic, uint64_t apic_phys);
     uint32_t id() const;
     void eoi() { write(ApicReg::Eoi, 0); }
-    // A fixed-delivery IPI with the given vector to one APIC ID.
-    void send_ipi(uint32_t apic_id, uint8_t vector);
+    // A fixed-delivery IPI with the given vector to one APIC ID (logical: a logical destination instead).
+    void send_ipi(uint32_t dest, uint8_t vector, bool logical = false);
     bool x2apic() const { return x2apic_; }
 
   private:

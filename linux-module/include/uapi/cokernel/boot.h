@@ -140,6 +140,12 @@ enum cokernel_fault {
 
 #define COKERNEL_IPI_VECTOR 0xf0 /* Linux -> co-kernel command doorbell */
 
+/* How Linux's APIC driver addresses the notification IRQ (ICR bit 11). */
+enum cokernel_dest_mode {
+	COKERNEL_DEST_PHYSICAL = 0,
+	COKERNEL_DEST_LOGICAL = 1,
+};
+
 /* Shared control block: one page in enclave memory. */
 struct cokernel_control {
 	struct cokernel_hdr hdr;
@@ -155,7 +161,9 @@ struct cokernel_control {
 	ck_u32 resp_seq;
 	ck_s32 result;
 	ck_u32 linux_vector;
-	ck_u32 linux_apic_id;
+	ck_u32 linux_apic_id;   /* a physical APIC ID, or a logical destination */
+	ck_u32 linux_dest_mode; /* enum cokernel_dest_mode */
+	ck_u32 pad;
 	ck_u64 heartbeat; /* bumped by every command the co-kernel handles */
 };
 
@@ -226,7 +234,7 @@ COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_boot_params, ranges) == 600, "bo
 COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_boot_params) == 1368, "boot params layout");
 COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_console) == 64, "console layout");
 COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_control, req_seq) == 272, "control layout");
-COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_control) == 312, "control layout");
+COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_control) == 320, "control layout");
 #endif /* __ASSEMBLER__ */
 
 #endif /* COKERNEL_UAPI_BOOT_H */
