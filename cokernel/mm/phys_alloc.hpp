@@ -33,6 +33,7 @@ class PhysAllocator {
             }
             const Extent old = ext_[i];
             remove_at(i);
+            free_bytes_ -= old.size;
             if (left) {
                 insert(old.start, start - old.start);
             }
@@ -92,7 +93,6 @@ class PhysAllocator {
     }
 
     void remove_at(size_t i) {
-        free_bytes_ -= ext_[i].size;
         for (; i + 1 < count_; ++i) {
             ext_[i] = ext_[i + 1];
         }
