@@ -19,15 +19,20 @@ namespace {
 constexpr const char* main_help = R"(Usage: cokernel COMMAND [OPTIONS]
        cokernel --help | --version
 
-Partitions this machine: takes CPUs and memory away from Linux for a co-kernel
-enclave and gives them back.
+Partitions this machine: takes CPUs and memory away from Linux, boots a
+co-kernel on them (an enclave), and gives them back.
 
 Commands:
   topo [--json]                     show NUMA nodes, CPUs and memory blocks
-  create (--cpus LIST | --ncpus N) --mem SIZE [--numa NODE] --no-boot
-                                    create an enclave; prints its id last
+  create (--cpus LIST | --ncpus N) --mem SIZE [--numa NODE]
+         [--image PATH] [--cmdline STR] [--no-boot]
+                                    create an enclave and boot the co-kernel
+                                    on it; prints its id last
   list [--json]                     show enclaves
+  console ID [-f]                   print an enclave's console
+  ping ID [-c COUNT]                round trip to an enclave's co-kernel
   destroy ID | --all                destroy enclaves, give CPUs and memory back
+  fault ID KIND                     make a co-kernel fail on purpose (tests)
 
 Run 'cokernel COMMAND --help' for a command's options. Every command except
 'topo' must run as root and needs the module: 'modprobe cokernel'.
@@ -38,12 +43,17 @@ struct Command {
     int (*run)(const std::vector<std::string>&);
 };
 
+// clang-format off
 constexpr Command commands[] = {
     {"topo", cmd_topo},
     {"create", cmd_create},
     {"list", cmd_list},
     {"destroy", cmd_destroy},
+    {"console", cmd_console},
+    {"ping", cmd_ping},
+    {"fault", cmd_fault},
 };
+// clang-format on
 
 } // namespace
 

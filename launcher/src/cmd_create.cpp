@@ -1,7 +1,9 @@
-// cokernel create (--cpus LIST | --ncpus N) --mem SIZE [--numa NODE] --no-boot
+// cokernel create (--cpus LIST | --ncpus N) --mem SIZE [--numa NODE] [--image PATH] [--cmdline STR]
+// [--no-boot]
 //
-// Order matters: plan (pure), offline memory through sysfs, then CREATE; any
-// failure after the first change gives everything back before reporting.
+// Order matters: read the image, plan (pure), offline memory through sysfs,
+// CREATE, then BOOT; any failure after the first change gives everything back
+// before reporting.
 #include "cli.hpp"
 #include "commands.hpp"
 #include "enclave_output.hpp"
@@ -15,17 +17,22 @@
 #include "text.hpp"
 
 #include <cerrno>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 namespace cokernel {
 namespace {
 
 constexpr const char* help =
-    R"(Usage: cokernel create (--cpus LIST | --ncpus N) --mem SIZE [--numa NODE] --no-boot
+    R"(Usage: cokernel create (--cpus LIST | --ncpus N) --mem SIZE [--numa NODE]
+                       [--image PATH] [--cmdline STR] [--no-boot]
 
-Takes CPUs and memory away from Linux and makes them an enclave. Prints a
-summary, then the enclave id alone on the last line:
-  id=$(cokernel create --ncpus 2 --mem 256M --no-boot | tail -n1)
+Takes CPUs and memory away from Linux, makes them an enclave and boots the
+co-kernel on it. Prints a summary, then the enclave id alone on the last line:
+  id=$(cokernel create --ncpus 2 --mem 256M | tail -n1)
+If the co-kernel does not come up, everything is given back and the command
+fails, showing what the co-kernel printed.
 
 Options:
   --cpus LIST    exactly these CPUs, e.g. 2-3,5 (one NUMA node, never CPU 0)
@@ -34,8 +41,42 @@ Options:
                  a multiple of the memory block size ('cokernel topo')
   --numa NODE    take memory (and, with --ncpus, CPUs) from this node;
                  default: the node of the CPUs
-  --no-boot      only partition; booting a co-kernel is not implemented yet
+  --image PATH   the co-kernel image (default )" COKERNEL_DEFAULT_IMAGE R"()
+  --cmdline STR  command line for the co-kernel (at most 255 bytes)
+  --no-boot      only partition; boot nothing
 )";
+
+constexpr const char* default_image = COKERNEL_DEFAULT_IMAGE;
+
+Result<std::vector<char>> read_image(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return fail(cat("cannot read the co-kernel image ", path, ": ", errno_text(errno),
+                        " (give one with --image PATH)"));
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.empty())
+        return fail(cat("the co-kernel image ", path, " is empty"));
+    return bytes;
+}
+
+std::string boot_error(int err, int id) {
+    switch (err) {
+    case ENOEXEC:
+        return "the module rejected the co-kernel image (not a co-kernel ELF, or from another build); "
+               "'dmesg | tail' says why";
+    case ETIMEDOUT:
+        return cat("the co-kernel of enclave ", id,
+                   " did not come up in time; 'dmesg | tail' says where it stopped");
+    case EOPNOTSUPP:
+        return "the module cannot start CPUs on this kernel; 'dmesg | tail' says why (module parameter "
+               "trampoline_phys)";
+    case E2BIG:
+        return "--cmdline is longer than 255 bytes";
+    default:
+        return cat("the module could not boot enclave ", id, ": ", errno_text(err),
+                   "; 'dmesg | tail' says why");
+    }
+}
 
 Result<CreateRequest> request_from(const Args& args) {
     CreateRequest request;
@@ -65,8 +106,8 @@ Result<CreateRequest> request_from(const Args& args) {
             return node.error();
         request.numa = *node;
     }
-    if (!args.has("--no-boot"))
-        return fail("booting a co-kernel is not implemented yet; add --no-boot");
+    if (args.has("--no-boot") && (args.has("--image") || args.has("--cmdline")))
+        return fail("--image and --cmdline need booting; drop --no-boot");
     return request;
 }
 
@@ -106,8 +147,13 @@ Error with_rollback_note(std::string message, const std::vector<std::string>& st
 } // namespace
 
 int cmd_create(const std::vector<std::string>& argv) {
-    auto args = parse_args(
-        argv, {{"--cpus", true}, {"--ncpus", true}, {"--mem", true}, {"--numa", true}, {"--no-boot", false}});
+    auto args = parse_args(argv, {{"--cpus", true},
+                                  {"--ncpus", true},
+                                  {"--mem", true},
+                                  {"--numa", true},
+                                  {"--no-boot", false},
+                                  {"--image", true},
+                                  {"--cmdline", true}});
     if (!args)
         return usage_error("create", args.error().message);
     if (args->help) {
@@ -121,6 +167,17 @@ int cmd_create(const std::vector<std::string>& argv) {
         return report(request.error());
     if (auto root = require_root(); !root)
         return report(root.error());
+    const bool boot = !args->has("--no-boot");
+    const std::string cmdline = args->has("--cmdline") ? args->options.at("--cmdline") : "";
+    if (cmdline.size() >= COKERNEL_CMDLINE_MAX)
+        return report(fail("--cmdline is longer than 255 bytes"));
+    std::vector<char> image;
+    if (boot) {
+        auto bytes = read_image(args->has("--image") ? args->options.at("--image") : default_image);
+        if (!bytes)
+            return report(bytes.error());
+        image = std::move(*bytes);
+    }
     auto client = ModuleClient::open();
     if (!client)
         return report(client.error());
@@ -153,7 +210,24 @@ int cmd_create(const std::vector<std::string>& argv) {
         return report(with_rollback_note(create_error(err, *plan),
                                          online_back(*offlined, plan->block_candidates, write)));
 
-    std::cout << "Enclave " << id << " created (partitioned, not booted)\n"
+    if (boot) {
+        if (int err = client->boot(id, image, cmdline); err != 0) {
+            std::uint64_t pos = 0;
+            std::uint64_t lost = 0;
+            std::uint32_t state = 0;
+            std::string console;
+            if (client->console(id, pos, console, lost, state) == 0 && !console.empty())
+                std::cerr << "cokernel: console of enclave " << id << ":\n" << console;
+            std::vector<std::string> stuck;
+            if (client->destroy(id) == 0)
+                stuck = online_back(*offlined, plan->block_candidates, write);
+            else
+                stuck.push_back(cat("enclave ", id, " (destroy it with 'cokernel destroy ", id, "')"));
+            return report(with_rollback_note(boot_error(err, id), stuck));
+        }
+    }
+    std::cout << "Enclave " << id
+              << (boot ? " created and booted (running)\n" : " created (partitioned, not booted)\n")
               << "  CPUs:   " << format_cpu_list(plan->cpus) << " (NUMA node " << plan->cpu_node
               << "), now offline to Linux\n"
               << "  Memory: " << format_memory(ranges) << " (NUMA node " << plan->memory_node << ", "

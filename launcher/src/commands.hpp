@@ -11,5 +11,8 @@ int cmd_topo(const std::vector<std::string>& args);
 int cmd_create(const std::vector<std::string>& args);
 int cmd_list(const std::vector<std::string>& args);
 int cmd_destroy(const std::vector<std::string>& args);
+int cmd_console(const std::vector<std::string>& args);
+int cmd_ping(const std::vector<std::string>& args);
+int cmd_fault(const std::vector<std::string>& args);
 
 } // namespace cokernel

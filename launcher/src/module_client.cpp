@@ -134,6 +134,50 @@ int ModuleClient::info(int id, EnclaveInfo& out) {
     return 0;
 }
 
+int ModuleClient::boot(int id, const std::vector<char>& image, const std::string& cmdline) {
+    cokernel_boot request{};
+    stamp(request);
+    request.id = id;
+    request.image = reinterpret_cast<std::uintptr_t>(image.data());
+    request.image_size = image.size();
+    if (cmdline.size() >= sizeof request.cmdline)
+        return E2BIG;
+    std::copy(cmdline.begin(), cmdline.end(), request.cmdline);
+    return call(fd_, COKERNEL_IOC_BOOT, request);
+}
+
+int ModuleClient::console(int id, std::uint64_t& pos, std::string& out, std::uint64_t& lost,
+                          std::uint32_t& state) {
+    std::string buf(COKERNEL_CONSOLE_DATA_SIZE, '\0');
+    cokernel_console_read request{};
+    stamp(request);
+    request.id = id;
+    request.len = static_cast<ck_u32>(buf.size());
+    request.pos = pos;
+    request.buf = reinterpret_cast<std::uintptr_t>(buf.data());
+    int err = call(fd_, COKERNEL_IOC_CONSOLE, request);
+    if (err != 0)
+        return err;
+    out.assign(buf.data(), std::min<std::size_t>(request.len, buf.size()));
+    pos = request.pos;
+    lost += request.lost;
+    state = request.state;
+    return 0;
+}
+
+int ModuleClient::command(int id, std::uint32_t cmd, std::uint64_t arg, std::uint64_t& latency_ns,
+                          std::int32_t& result) {
+    cokernel_command request{};
+    stamp(request);
+    request.id = id;
+    request.cmd = cmd;
+    request.arg = arg;
+    int err = call(fd_, COKERNEL_IOC_COMMAND, request);
+    latency_ns = request.latency_ns;
+    result = request.result;
+    return err;
+}
+
 Result<std::vector<EnclaveInfo>> list_enclaves(ModuleClient& client) {
     std::vector<int> ids;
     if (int err = client.list(ids); err != 0)

@@ -5,6 +5,7 @@
 #include "result.hpp"
 
 #include <cokernel/abi.h>
+#include <cokernel/boot.h>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -45,6 +46,12 @@ class ModuleClient {
     int destroy(int id);
     int list(std::vector<int>& ids);
     int info(int id, EnclaveInfo& out);
+    // The boot step (docs/boot-protocol.md).
+    int boot(int id, const std::vector<char>& image, const std::string& cmdline);
+    // Console bytes from pos on; advances pos, adds to lost what was overwritten before it could be read.
+    int console(int id, std::uint64_t& pos, std::string& out, std::uint64_t& lost, std::uint32_t& state);
+    int command(int id, std::uint32_t cmd, std::uint64_t arg, std::uint64_t& latency_ns,
+                std::int32_t& result);
 
   private:
     explicit ModuleClient(int fd) : fd_(fd) {}
