@@ -62,6 +62,12 @@ const char* exception_name(uint64_t vector) {
 } // namespace
 
 extern "C" void isr_dispatch(arch::Frame* frame) {
+    constexpr uint64_t NMI = 2;
+    if (frame->vector == NMI) {
+        // Linux may broadcast NMIs to "all but self" (backtraces, reboot): not ours to act on.
+        ck::kprintf_emergency("cpu %u: NMI ignored\n", ck::this_cpu_index());
+        return;
+    }
     if (frame->vector < 32) {
         fault(*frame);
     }
@@ -71,5 +77,14 @@ extern "C" void isr_dispatch(arch::Frame* frame) {
     ck::this_apic().eoi();
     if (frame->vector == COKERNEL_IPI_VECTOR) {
         ck::handle_commands();
+        return;
+    }
+    // Linux sends some IPIs with the "all but self" shorthand, which reaches the enclave's CPUs too (offline
+    // CPUs are expected to ignore them). Say so once per vector and go on.
+    static uint32_t reported[8];
+    const auto v = static_cast<uint32_t>(frame->vector);
+    if ((__atomic_fetch_or(&reported[v / 32], 1u << (v % 32), __ATOMIC_RELAXED) & (1u << (v % 32))) == 0) {
+        ck::kprintf("cpu %u: ignoring interrupt vector 0x%x (a Linux broadcast IPI?)\n", ck::this_cpu_index(),
+                    v);
     }
 }

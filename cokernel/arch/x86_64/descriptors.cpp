@@ -34,18 +34,14 @@ void set_gate(unsigned vector, void (*stub)(), uint8_t ist) {
 } // namespace
 } // namespace arch
 
-extern "C" void (*const isr_stub_table[32])();
-extern "C" void isr_stub_240();
-extern "C" void isr_stub_255();
+extern "C" void (*const isr_stub_table[256])();
 
 namespace arch {
 
 void idt_init() {
-    for (unsigned v = 0; v < 32; ++v) {
+    for (unsigned v = 0; v < 256; ++v) {
         set_gate(v, isr_stub_table[v], v == 2 || v == 8 ? IST_FAULT : 0);
     }
-    set_gate(240, isr_stub_240, 0);
-    set_gate(255, isr_stub_255, 0);
 }
 
 void load_cpu_tables(CpuTables& t, uint64_t ist_top) {
