@@ -6,6 +6,7 @@
 #include "descriptors.hpp"
 #include "format.hpp"
 #include "kernel.hpp"
+#include "paging.hpp"
 #include "phys_alloc.hpp"
 
 #ifndef COKERNEL_VERSION
@@ -140,7 +141,11 @@ extern "C" [[noreturn]] void kernel_entry(const cokernel_boot_params* bp, uint32
     if (cpu == 0) {
         banner(*bp);
         memory_init(*bp);
+        if (!paging_build(*bp, g_phys)) {
+            panic("out of memory for page tables");
+        }
     }
+    paging_switch(); // CPU 0 finished building before Linux started any other CPU
     kprintf("cpu %u (APIC ID %u) up\n", cpu, pc.apic_id);
     mark_cpu(cpu, COKERNEL_CPU_UP);
     if (__atomic_add_fetch(&g_control->ncpus_up, 1u, __ATOMIC_ACQ_REL) == bp->ncpus) {

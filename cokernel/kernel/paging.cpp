@@ -1,0 +1,95 @@
+#include "paging.hpp"
+
+#include "console.hpp"
+#include "cpu.hpp"
+#include "kernel.hpp"
+#include "page_table.hpp"
+
+extern "C" char __image_start[], __rodata_start[], __data_start[], __image_end[];
+
+namespace ck {
+namespace {
+
+uint64_t g_root = 0;
+bool g_nx = false;
+
+// The page-table builder's memory: tables come from the page allocator and are written through the direct
+// map.
+class DirectMapMemory {
+  public:
+    explicit DirectMapMemory(PhysAllocator<64>& phys) : phys_(phys) {}
+    uint64_t read(uint64_t p) const { return *phys_to_virt<volatile uint64_t>(p); }
+    void write(uint64_t p, uint64_t v) { *phys_to_virt<volatile uint64_t>(p) = v; }
+    uint64_t alloc_table() {
+        const uint64_t p = phys_.alloc(PhysAllocator<64>::PAGE);
+        if (p != 0) {
+            auto* words = phys_to_virt<volatile uint64_t>(p);
+            for (unsigned i = 0; i < 512; ++i) {
+                words[i] = 0;
+            }
+            ++tables_;
+        }
+        return p;
+    }
+    unsigned tables() const { return tables_; }
+
+  private:
+    PhysAllocator<64>& phys_;
+    unsigned tables_ = 0;
+};
+
+bool cpu_has_nx() {
+    uint32_t a = 0x80000001;
+    uint32_t b = 0;
+    uint32_t c = 0;
+    uint32_t d = 0;
+    asm volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+    return (d & (1u << 20)) != 0;
+}
+
+uint64_t virt_of(const char* p) {
+    return reinterpret_cast<uint64_t>(p);
+}
+
+} // namespace
+
+bool paging_build(const cokernel_boot_params& bp, PhysAllocator<64>& phys) {
+    g_nx = cpu_has_nx();
+    const uint64_t nx = g_nx ? pte::NX : 0;
+    DirectMapMemory mem(phys);
+    g_root = mem.alloc_table();
+    if (g_root == 0) {
+        return false;
+    }
+    PageTableBuilder<DirectMapMemory> pt(mem, g_root);
+    const uint64_t base = virt_of(__image_start);
+    auto phys_of = [&](const char* v) { return bp.image_phys + (virt_of(v) - base); };
+    const uint64_t end = (virt_of(__image_end) + 4095) & ~uint64_t{4095};
+    bool ok =
+        pt.map(base, bp.image_phys, virt_of(__rodata_start) - base, 0) &&
+        pt.map(virt_of(__rodata_start), phys_of(__rodata_start),
+               virt_of(__data_start) - virt_of(__rodata_start), nx) &&
+        pt.map(virt_of(__data_start), phys_of(__data_start), end - virt_of(__data_start), pte::WRITE | nx);
+    for (uint32_t i = 0; ok && i < bp.nranges; ++i) {
+        ok = pt.map(COKERNEL_PHYSMAP_BASE + bp.ranges[i].start, bp.ranges[i].start, bp.ranges[i].size,
+                    pte::WRITE | nx);
+    }
+    ok = ok && pt.map(COKERNEL_APIC_VIRT, bp.apic_phys & ~uint64_t{0x1fffff}, 2ULL << 20,
+                      pte::WRITE | pte::PCD | pte::PWT | nx);
+    if (ok) {
+        kprintf("paging: own tables (%u pages): image text r-x, rodata r--, data rw-%s; enclave memory and "
+                "APIC only\n",
+                mem.tables(), g_nx ? ", no-execute on data" : "");
+    }
+    return ok;
+}
+
+void paging_switch() {
+    constexpr uint32_t MSR_EFER = 0xc0000080;
+    if (g_nx) {
+        arch::wrmsr(MSR_EFER, arch::rdmsr(MSR_EFER) | (1u << 11));
+    }
+    arch::write_cr3(g_root);
+}
+
+} // namespace ck
