@@ -148,7 +148,7 @@ static int ck_ioc_create(struct cokernel_create *c)
 		return -EINVAL;
 	}
 	if (!(c->flags & COKERNEL_CREATE_NO_BOOT)) {
-		pr_info("create: booting is not implemented yet; use --no-boot\n");
+		pr_info("create: COKERNEL_CREATE_NO_BOOT is required; boot with COKERNEL_IOC_BOOT afterwards\n");
 		return -EOPNOTSUPP;
 	}
 	ret = ck_check_create_cpus(c);
