@@ -50,10 +50,10 @@ int destroy_one(ModuleClient& client, const EnclaveInfo& enclave, std::uint64_t 
         if (int err = online_block(index, MemoryZone::unknown, write); err != 0)
             stuck.push_back(cat("memory", index, " (", errno_text(err), ")"));
 
-    std::cout << "Enclave " << enclave.id << " destroyed: CPUs " << format_cpu_list(enclave.cpus)
-              << (still_offline.empty() ? " back online" : "") << "; memory " << format_memory(enclave.ranges)
-              << (stuck.empty() ? " back online" : "") << " (" << format_blocks(enclave.ranges, block_size)
-              << ")\n";
+    std::cout << "Enclave " << enclave.id << " destroyed: " << (enclave.cpus.size() == 1 ? "CPU " : "CPUs ")
+              << format_cpu_list(enclave.cpus) << (still_offline.empty() ? " back online" : "") << "; memory "
+              << format_memory(enclave.ranges) << (stuck.empty() ? " back online" : "") << " ("
+              << format_blocks(enclave.ranges, block_size) << ")\n";
     int status = exit_ok;
     if (!still_offline.empty())
         status = report(fail(cat("enclave ", enclave.id, " is gone but CPUs ", format_cpu_list(still_offline),
