@@ -45,7 +45,7 @@ TEST_CASE("exit codes: help and version 0, usage 2, bad values 1", "[cli]") {
     CHECK(run_cli({"create", "--cpus", "1", "--mem", "12Q", "--no-boot"}) == exit_error);
     CHECK(run_cli({"create", "--cpus", "1", "--ncpus", "1", "--mem", "1G", "--no-boot"}) == exit_error);
     CHECK(run_cli({"create", "--mem", "1G", "--no-boot"}) == exit_error);
-    CHECK(run_cli({"create", "--ncpus", "1", "--mem", "1G"}) == exit_error);
+    CHECK(run_cli({"create", "--ncpus", "1", "--mem", "1G", "--no-boot", "--image", "x"}) == exit_error);
     CHECK(run_cli({"destroy"}) == exit_error);
     CHECK(run_cli({"destroy", "x"}) == exit_error);
 }
