@@ -21,6 +21,7 @@
 #include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/version.h>
 #include <linux/vmalloc.h>
 #include <asm/apic.h>
 #include <asm/tsc.h>
@@ -30,10 +31,10 @@
 
 #define CK_IMAGE_MAX (64u << 20)
 #define CK_PT_PAGES 64u
-#define CK_BOOT_TIMEOUT_MS 5000u
-#define CK_CPU_TIMEOUT_MS 2000u
+#define CK_BOOT_TIMEOUT_MS 10000u
+#define CK_CPU_TIMEOUT_MS 5000u
 #define CK_STOP_TIMEOUT_MS 200u
-#define CK_CMD_TIMEOUT_MS 1000u
+#define CK_CMD_TIMEOUT_MS 2000u
 
 #define PTE_P (1ULL << 0)
 #define PTE_W (1ULL << 1)
@@ -177,6 +178,17 @@ static const struct cokernel_image_header *ck_check_image(const u8 *img, u64 siz
 		}
 	}
 	return ih;
+}
+
+/* How Linux's APIC driver addresses IRQ destinations (logical in flat mode). */
+static u32 ck_linux_dest_mode(void)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
+	bool logical = apic->irq_dest_mode != 0;
+#else
+	bool logical = apic->dest_mode_logical;
+#endif
+	return logical ? COKERNEL_DEST_LOGICAL : COKERNEL_DEST_PHYSICAL;
 }
 
 static void ck_send_icr(u32 low, u32 apicid)
@@ -327,7 +339,7 @@ static void ck_fill_params(struct ck_enclave *e, struct ck_boot *b,
 	b->ctl->state = COKERNEL_CK_BOOTING;
 	b->ctl->linux_vector = bp->linux_vector;
 	b->ctl->linux_apic_id = bp->linux_apic_id;
-	b->ctl->linux_dest_mode = apic->dest_mode_logical ? COKERNEL_DEST_LOGICAL : COKERNEL_DEST_PHYSICAL;
+	b->ctl->linux_dest_mode = ck_linux_dest_mode();
 }
 
 static void ck_boot_free(struct ck_boot *b)
@@ -495,8 +507,7 @@ static int ck_send_command(struct ck_enclave *e, u32 cmd, u64 arg, unsigned int 
 
 	if (b->irq_held && !ck_notify_get(&vector, &apic_id)) {
 		WRITE_ONCE(c->linux_apic_id, apic_id);
-		WRITE_ONCE(c->linux_dest_mode, apic->dest_mode_logical ?
-			   COKERNEL_DEST_LOGICAL : COKERNEL_DEST_PHYSICAL);
+		WRITE_ONCE(c->linux_dest_mode, ck_linux_dest_mode());
 		WRITE_ONCE(c->linux_vector, vector);
 	}
 	WRITE_ONCE(c->cmd, cmd);

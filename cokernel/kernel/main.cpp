@@ -68,6 +68,27 @@ void memory_init(const cokernel_boot_params& bp) {
             g_phys.extents());
 }
 
+// True when the command line has this word (words are separated by spaces).
+bool cmdline_has(const cokernel_boot_params& bp, const char* word) {
+    for (const char* p = bp.cmdline; *p != '\0';) {
+        while (*p == ' ') {
+            ++p;
+        }
+        const char* w = word;
+        while (*w != '\0' && *p == *w) {
+            ++p;
+            ++w;
+        }
+        if (*w == '\0' && (*p == ' ' || *p == '\0')) {
+            return true;
+        }
+        while (*p != ' ' && *p != '\0') {
+            ++p;
+        }
+    }
+    return false;
+}
+
 void mark_cpu(uint32_t cpu, uint32_t state) {
     __atomic_store_n(&g_control->cpu_state[cpu], state, __ATOMIC_RELEASE);
 }
@@ -146,6 +167,11 @@ extern "C" [[noreturn]] void kernel_entry(const cokernel_boot_params* bp, uint32
         }
     }
     paging_switch(); // CPU 0 finished building before Linux started any other CPU
+    if (cmdline_has(*bp, "ck.boot_hang")) {
+        // For tests of Linux's boot timeout and rollback: never report up.
+        kprintf("cpu %u: ck.boot_hang on the command line: not reporting up\n", cpu);
+        arch::halt_forever();
+    }
     kprintf("cpu %u (APIC ID %u) up\n", cpu, pc.apic_id);
     mark_cpu(cpu, COKERNEL_CPU_UP);
     if (__atomic_add_fetch(&g_control->ncpus_up, 1u, __ATOMIC_ACQ_REL) == bp->ncpus) {

@@ -20,7 +20,7 @@ namespace {
 constexpr const char* ping_help = R"(Usage: cokernel ping ID [-c COUNT]
 
 Sends COUNT (default 1) pings to the co-kernel of enclave ID and prints each
-round-trip time. Fails when the co-kernel does not answer within 1 s; the
+round-trip time. Fails when the co-kernel does not answer within 2 s; the
 enclave is then marked failed.
 )";
 
@@ -54,7 +54,7 @@ std::string command_error(int err, unsigned id) {
         return cat("enclave ", id, " is not running (see 'cokernel list' and 'cokernel console ", id, "')");
     case ETIMEDOUT:
         return cat("enclave ", id,
-                   " did not answer within 1 s; it is now marked failed (see 'cokernel console ", id, "')");
+                   " did not answer within 2 s; it is now marked failed (see 'cokernel console ", id, "')");
     default:
         return cat("enclave ", id, ": ", errno_text(err));
     }

@@ -174,7 +174,7 @@ struct cokernel_control {
 struct cokernel_boot {
 	struct cokernel_hdr hdr;
 	ck_s32 id;
-	ck_u32 timeout_ms;  /* 0: the default (5000) */
+	ck_u32 timeout_ms;  /* 0: the default (10000) */
 	ck_u64 image;       /* user pointer to the ELF file's bytes */
 	ck_u64 image_size;
 	char cmdline[COKERNEL_CMDLINE_MAX];
