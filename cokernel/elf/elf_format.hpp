@@ -7,28 +7,38 @@
 
 namespace ck::elf {
 
+// Names are namespaced (ident::CLASS, pt::LOAD) rather than the usual EI_CLASS, PT_LOAD: hosted code that
+// includes <elf.h> has those as macros.
 constexpr uint8_t MAGIC[4] = {0x7f, 'E', 'L', 'F'};
-constexpr size_t EI_CLASS = 4;
-constexpr size_t EI_DATA = 5;
-constexpr size_t EI_VERSION = 6;
-constexpr uint8_t ELFCLASS64 = 2;
-constexpr uint8_t ELFDATA2LSB = 1;
-constexpr uint8_t EV_CURRENT = 1;
+namespace ident {
+constexpr size_t CLASS = 4;
+constexpr size_t DATA = 5;
+constexpr size_t VERSION = 6;
+constexpr uint8_t CLASS64 = 2;
+constexpr uint8_t LSB = 1;
+constexpr uint8_t CURRENT_VERSION = 1;
+} // namespace ident
 
-constexpr uint16_t ET_EXEC = 2;
-constexpr uint16_t ET_DYN = 3;
-constexpr uint16_t EM_X86_64 = 62;
+namespace et {
+constexpr uint16_t EXEC = 2;
+constexpr uint16_t DYN = 3;
+} // namespace et
+constexpr uint16_t MACHINE_X86_64 = 62;
 
-constexpr uint32_t PT_LOAD = 1;
-constexpr uint32_t PT_DYNAMIC = 2;
-constexpr uint32_t PT_INTERP = 3;
-constexpr uint32_t PT_PHDR = 6;
-constexpr uint32_t PT_TLS = 7;
-constexpr uint32_t PT_GNU_STACK = 0x6474e551;
+namespace pt {
+constexpr uint32_t LOAD = 1;
+constexpr uint32_t DYNAMIC = 2;
+constexpr uint32_t INTERP = 3;
+constexpr uint32_t PHDR = 6;
+constexpr uint32_t TLS = 7;
+constexpr uint32_t GNU_STACK = 0x6474e551;
+} // namespace pt
 
-constexpr uint32_t PF_X = 1;
-constexpr uint32_t PF_W = 2;
-constexpr uint32_t PF_R = 4;
+namespace pf {
+constexpr uint32_t X = 1;
+constexpr uint32_t W = 2;
+constexpr uint32_t R = 4;
+} // namespace pf
 
 constexpr size_t EHDR_SIZE = 64;
 constexpr size_t PHDR_SIZE = 56;

@@ -20,17 +20,19 @@ constexpr uint64_t MAX_SEGMENT_ALIGN = 1ULL << 30;
 constexpr uint32_t MAX_LOAD_SEGMENTS = 16;
 constexpr uint32_t MAX_PHNUM = 65536 / PHDR_SIZE; // Linux refuses a program-header table above 64 KiB
 
-// Page protection, with Linux's PROT_* values.
-constexpr uint32_t PROT_READ = 1;
-constexpr uint32_t PROT_WRITE = 2;
-constexpr uint32_t PROT_EXEC = 4;
+// Page protection, with the values of Linux's PROT_* (which are macros in hosted code, hence the namespace).
+namespace prot {
+constexpr uint32_t READ = 1;
+constexpr uint32_t WRITE = 2;
+constexpr uint32_t EXEC = 4;
+} // namespace prot
 
 struct Segment {
     uint64_t vaddr;  // load bias applied
     uint64_t memsz;  // bytes of memory from vaddr; [vaddr + filesz, vaddr + memsz) is zero (bss)
     uint64_t filesz; // bytes copied from the file
     uint64_t offset; // file offset of the first byte
-    uint32_t prot;   // PROT_*
+    uint32_t prot;   // prot::*
 };
 
 struct TlsTemplate {
@@ -85,8 +87,8 @@ constexpr bool is_pow2(uint64_t v) {
 }
 
 constexpr uint32_t prot_from_flags(uint32_t flags) {
-    return ((flags & PF_R) != 0 ? PROT_READ : 0) | ((flags & PF_W) != 0 ? PROT_WRITE : 0) |
-           ((flags & PF_X) != 0 ? PROT_EXEC : 0);
+    return ((flags & pf::R) != 0 ? prot::READ : 0) | ((flags & pf::W) != 0 ? prot::WRITE : 0) |
+           ((flags & pf::X) != 0 ? prot::EXEC : 0);
 }
 
 // The loaded segment whose file-backed bytes contain [vaddr, vaddr + size), or nullptr.
@@ -108,20 +110,20 @@ constexpr Status check_ident(const uint8_t* data, size_t size) {
     if (size < EHDR_SIZE) {
         return {Error::truncated, "truncated: the file ends inside the ELF header"};
     }
-    if (data[EI_CLASS] != ELFCLASS64) {
+    if (data[ident::CLASS] != ident::CLASS64) {
         return {Error::not_x86_64, "not an x86-64 executable (not a 64-bit ELF file)"};
     }
-    if (data[EI_DATA] != ELFDATA2LSB) {
+    if (data[ident::DATA] != ident::LSB) {
         return {Error::not_x86_64, "not an x86-64 executable (not little-endian)"};
     }
     const Ehdr h = parse_ehdr(data);
-    if (h.machine != EM_X86_64) {
+    if (h.machine != MACHINE_X86_64) {
         return {Error::not_x86_64, "not an x86-64 executable (ELF file for another architecture)"};
     }
-    if (data[EI_VERSION] != EV_CURRENT || h.version != EV_CURRENT) {
+    if (data[ident::VERSION] != ident::CURRENT_VERSION || h.version != ident::CURRENT_VERSION) {
         return {Error::corrupt, "corrupt ELF file: unknown ELF version"};
     }
-    if (h.type != ET_EXEC && h.type != ET_DYN) {
+    if (h.type != et::EXEC && h.type != et::DYN) {
         return {Error::not_executable,
                 "not an executable (relocatable object, core file or unknown ELF type)"};
     }
@@ -190,7 +192,7 @@ constexpr Status add_load_segment(const Phdr& ph, size_t size, LoadPlan& plan, u
 
 // Moves the segments by the load bias (static-PIE) and checks they land in user space.
 constexpr Status place_segments(uint16_t type, const LoadOptions& opt, uint64_t max_align, LoadPlan& plan) {
-    plan.pie = type == ET_DYN;
+    plan.pie = type == et::DYN;
     plan.bias = 0;
     if (plan.pie) {
         uint64_t base = 0;
@@ -270,12 +272,9 @@ constexpr Status check_entry(const Ehdr& h, LoadPlan& plan) {
     plan.entry = h.entry + plan.bias;
     for (uint32_t i = 0; i < plan.nsegments; ++i) {
         const Segment& s = plan.segments[i];
-        if ((s.prot & PROT_EXEC) != 0 && plan.entry >= s.vaddr && plan.entry - s.vaddr < s.memsz) {
+        if ((s.prot & prot::EXEC) != 0 && plan.entry >= s.vaddr && plan.entry - s.vaddr < s.memsz) {
             return success();
         }
-    }
-    if (plan.pie && h.entry == 0) {
-        return {Error::not_executable, "not an executable (a shared library: no entry point)"};
     }
     return {Error::corrupt, "corrupt ELF file: entry point outside any executable segment"};
 }
@@ -308,7 +307,7 @@ constexpr Status plan_load(const uint8_t* data, size_t size, const LoadOptions& 
     plan.nsegments = 0;
     plan.tls.present = false;
     plan.stack_flags_given = false;
-    plan.stack_prot = PROT_READ | PROT_WRITE;
+    plan.stack_prot = prot::READ | prot::WRITE;
     if (data == nullptr) {
         size = 0;
     }
@@ -317,9 +316,12 @@ constexpr Status plan_load(const uint8_t* data, size_t size, const LoadOptions& 
     }
     const Ehdr h = parse_ehdr(data);
     const uint8_t* const phdrs = data + h.phoff;
+    if (h.type == et::DYN && h.entry == 0) {
+        return {Error::not_executable, "not an executable (a shared library: no entry point)"};
+    }
     // A dynamic executable is the likeliest mistake; say so before any other complaint about its segments.
     for (uint32_t i = 0; i < h.phnum; ++i) {
-        if (parse_phdr(phdrs + i * PHDR_SIZE).type == PT_INTERP) {
+        if (parse_phdr(phdrs + i * PHDR_SIZE).type == pt::INTERP) {
             return {Error::dynamic,
                     "dynamically linked executables are not supported yet; link with -static"};
         }
@@ -329,16 +331,16 @@ constexpr Status plan_load(const uint8_t* data, size_t size, const LoadOptions& 
     uint64_t pt_phdr_vaddr = 0;
     for (uint32_t i = 0; i < h.phnum; ++i) {
         const Phdr ph = parse_phdr(phdrs + i * PHDR_SIZE);
-        if (ph.type == PT_LOAD) {
+        if (ph.type == pt::LOAD) {
             if (Status st = detail::add_load_segment(ph, size, plan, max_align); !st.ok()) {
                 return st;
             }
-        } else if (ph.type == PT_PHDR) {
+        } else if (ph.type == pt::PHDR) {
             has_pt_phdr = true;
             pt_phdr_vaddr = ph.vaddr;
-        } else if (ph.type == PT_GNU_STACK) {
+        } else if (ph.type == pt::GNU_STACK) {
             plan.stack_flags_given = true;
-            plan.stack_prot = PROT_READ | PROT_WRITE | ((ph.flags & PF_X) != 0 ? PROT_EXEC : 0);
+            plan.stack_prot = prot::READ | prot::WRITE | ((ph.flags & pf::X) != 0 ? prot::EXEC : 0);
         }
     }
     if (plan.nsegments == 0) {
@@ -357,7 +359,7 @@ constexpr Status plan_load(const uint8_t* data, size_t size, const LoadOptions& 
     }
     for (uint32_t i = 0; i < h.phnum; ++i) {
         const Phdr ph = parse_phdr(phdrs + i * PHDR_SIZE);
-        if (ph.type == PT_TLS) {
+        if (ph.type == pt::TLS) {
             if (Status st = detail::check_tls(ph, plan); !st.ok()) {
                 return st;
             }

@@ -14,8 +14,8 @@ using ck::elf::Error;
 namespace {
 
 uint32_t prot_of(uint32_t pf) {
-    return ((pf & PF_R) != 0 ? ck::elf::PROT_READ : 0) | ((pf & PF_W) != 0 ? ck::elf::PROT_WRITE : 0) |
-           ((pf & PF_X) != 0 ? ck::elf::PROT_EXEC : 0);
+    return ((pf & PF_R) != 0 ? ck::elf::prot::READ : 0) | ((pf & PF_W) != 0 ? ck::elf::prot::WRITE : 0) |
+           ((pf & PF_X) != 0 ? ck::elf::prot::EXEC : 0);
 }
 
 // Everything the plan says, recomputed from the file with <elf.h>.
@@ -74,7 +74,7 @@ void check_plan_matches_file(const Bytes& f, const ck::elf::LoadPlan& p) {
     }
     const int stack = find_phdr(ph, PT_GNU_STACK);
     CHECK(p.stack_flags_given == (stack >= 0));
-    CHECK(p.stack_prot == (ck::elf::PROT_READ | ck::elf::PROT_WRITE));
+    CHECK(p.stack_prot == (ck::elf::prot::READ | ck::elf::prot::WRITE));
 }
 
 } // namespace
