@@ -209,14 +209,16 @@ TEST_CASE("inconsistent ELF and program headers are refused as corrupt", "[elf]"
 }
 
 TEST_CASE("segments below 64 KiB or in the kernel half are refused", "[elf]") {
-    const Bytes tiny = read_file(ELF_TINY_STATIC); // one RX segment at 0x400000
+    const Bytes tiny = read_file(ELF_TINY_STATIC); // linked at 0x400000
     auto move_to = [&](uint64_t base) {
         Bytes f = tiny;
         auto ph = phdrs_of(f);
-        auto& l = nth(ph, PT_LOAD);
+        const uint64_t delta = base - nth(ph, PT_LOAD).p_vaddr;
+        for (auto& p : ph) {
+            p.p_vaddr += p.p_type == PT_LOAD || p.p_type == PT_TLS ? delta : 0;
+        }
         Elf64_Ehdr h = ehdr_of(f);
-        h.e_entry = h.e_entry - l.p_vaddr + base;
-        l.p_vaddr = base;
+        h.e_entry += delta;
         set_phdrs(f, ph);
         set_ehdr(f, h);
         return outcome(f);
