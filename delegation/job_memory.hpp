@@ -1,0 +1,32 @@
+#pragma once
+// The job's memory as the proxy sees it: one region [base, base + size) mapped at the same virtual addresses
+// as in the job. Every pointer a delegated syscall passes must lie inside it.
+#include <cstdint>
+
+namespace ck::deleg {
+
+struct JobMemory {
+    uint64_t base = 0;
+    uint64_t size = 0;
+
+    // [p, p + n) inside the region. NULL and n == 0 pass: the kernel fails NULL with -EFAULT itself (page 0
+    // is never mapped: vm.mmap_min_addr) and touches nothing for an empty range.
+    bool contains(uint64_t p, uint64_t n) const {
+        if (p == 0 || n == 0) {
+            return true;
+        }
+        return p >= base && p - base <= size && n <= size - (p - base);
+    }
+    // Bytes from p to the end of the region (0 if p is outside).
+    uint64_t room(uint64_t p) const { return p >= base && p - base < size ? size - (p - base) : 0; }
+};
+
+// What the proxy checks a request against.
+struct JobContext {
+    JobMemory memory;
+    // File descriptors >= fd_limit belong to the proxy itself (its channel, its device): a job may not name
+    // them (-EBADF). The proxy keeps its own descriptors above this limit.
+    int fd_limit = 1 << 16;
+};
+
+} // namespace ck::deleg
