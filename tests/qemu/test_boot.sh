@@ -22,6 +22,10 @@ printf '%s\n' "$con" | grep -q "cpu 0: Linux CPU [0-9]*, APIC ID [0-9]*" && ok "
 printf '%s\n' "$con" | grep -q "command line: 'test=one'" && ok "command line reaches the co-kernel" || not_ok "cmdline: $con"
 printf '%s\n' "$con" | grep -q "enclave $id up: 1 CPU(s)" && ok "all CPUs report in" || not_ok "up: $con"
 check_eq "state running" "$(state_of "$id")" "running"
+follow=$(timeout 2 cokernel console "$id" -f)
+rc=$?
+[ $rc -ne 0 ] && printf '%s\n' "$follow" | grep -q "enclave $id up" && ok "console -f prints and keeps following (killed: $rc)" ||
+    not_ok "console -f: rc $rc: $follow"
 check "ping" cokernel ping "$id" -c 3
 printf '%s\n' "$out" | grep -q "^ping enclave $id: [0-9.]* us" && ok "ping prints latency: $(printf '%s' "$out" | tail -n1)" ||
     not_ok "ping output: $out"
