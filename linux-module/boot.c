@@ -121,6 +121,7 @@ static const struct cokernel_image_header *ck_check_image(const u8 *img, u64 siz
 	const struct elf64_phdr *ph;
 	const struct cokernel_image_header *ih = NULL;
 	const struct cokernel_trampoline *tr;
+	u64 first_filesz = 0;
 	u32 i;
 
 	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
@@ -140,8 +141,10 @@ static const struct cokernel_image_header *ck_check_image(const u8 *img, u64 siz
 			return NULL;
 		}
 		if (ph[i].p_vaddr == COKERNEL_LINK_BASE &&
-		    ph[i].p_filesz >= COKERNEL_TRAMPOLINE_OFFSET + sizeof(*tr))
+		    ph[i].p_filesz >= COKERNEL_TRAMPOLINE_OFFSET + sizeof(*tr)) {
 			ih = (const void *)(img + ph[i].p_offset);
+			first_filesz = ph[i].p_filesz;
+		}
 	}
 	if (!ih || ih->hdr.signature != COKERNEL_SIGNATURE ||
 	    ih->hdr.size != sizeof(*ih) || ih->arch != COKERNEL_IMAGE_ARCH_X86_64 ||
@@ -157,7 +160,8 @@ static const struct cokernel_image_header *ck_check_image(const u8 *img, u64 siz
 	tr = (const void *)((const u8 *)ih + COKERNEL_TRAMPOLINE_OFFSET);
 	if (tr->hdr.signature != COKERNEL_SIGNATURE ||
 	    tr->hdr.revision != COKERNEL_BOOT_REVISION ||
-	    tr->hdr.size < sizeof(*tr) || tr->hdr.size > PAGE_SIZE) {
+	    tr->hdr.size < sizeof(*tr) || tr->hdr.size > PAGE_SIZE ||
+	    COKERNEL_TRAMPOLINE_OFFSET + tr->hdr.size > first_filesz) {
 		pr_err("boot: image trampoline: bad header or boot revision %u (module speaks %u)\n",
 		       tr->hdr.revision, COKERNEL_BOOT_REVISION);
 		return NULL;

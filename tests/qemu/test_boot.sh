@@ -63,6 +63,9 @@ for kind in panic:PANIC page-fault:"vector 14" divide:"vector 0" hang:hang; do
     check "fault $k: destroy reclaims" cokernel destroy "$id"
     check_eq "fault $k: CPUs back" "$(cat /sys/devices/system/cpu/online)" "$start_cpus"
 done
+head -c 4200 "$image" >/tmp/truncated.elf
+check_fails "a truncated image is refused and rolled back" "rejected the co-kernel image" \
+    cokernel create --ncpus 1 --mem 128M --image /tmp/truncated.elf
 check_fails "a co-kernel that never comes up is rolled back" "did not come up in time" \
     cokernel create --ncpus 1 --mem 128M --cmdline ck.boot_hang
 cokernel console 9 >/dev/null 2>&1 && not_ok "console of a missing enclave fails" || ok "console of a missing enclave fails"
