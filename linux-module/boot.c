@@ -554,7 +554,7 @@ int ck_boot_command(struct ck_enclave *e, struct cokernel_command *c)
 		return -EINVAL;
 	}
 	if (c->cmd == COKERNEL_CMD_FAULT &&
-	    (c->arg < COKERNEL_FAULT_PANIC || c->arg > COKERNEL_FAULT_TRIPLE)) {
+	    (c->arg < COKERNEL_FAULT_PANIC || c->arg > COKERNEL_FAULT_STACK)) {
 		pr_info("command: unknown fault kind %llu\n", c->arg);
 		return -EINVAL;
 	}

@@ -50,6 +50,11 @@ void answer(cokernel_control& c, uint32_t seq, int32_t result) {
         asm volatile("lidt %0; int3" ::"m"(empty));
         break;
     }
+    case COKERNEL_FAULT_STACK:
+        // The escalation that would be a triple fault without an IST stack: with RSP unmapped, the page fault
+        // cannot push its frame, which is a double fault; #DF runs on its own IST stack and reports it.
+        asm volatile("movq $0xffffc00000001000, %%rsp; pushq $0" ::: "memory");
+        break;
     default:
         break;
     }
@@ -74,7 +79,7 @@ void handle_commands() {
         answer(c, seq, 0);
         stop_this_cpu(COKERNEL_CK_STOPPED);
     case COKERNEL_CMD_FAULT:
-        if (c.arg < COKERNEL_FAULT_PANIC || c.arg > COKERNEL_FAULT_TRIPLE) {
+        if (c.arg < COKERNEL_FAULT_PANIC || c.arg > COKERNEL_FAULT_STACK) {
             answer(c, seq, -22);
             break;
         }

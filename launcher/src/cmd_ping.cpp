@@ -31,7 +31,11 @@ Makes the co-kernel of enclave ID fail on purpose (for tests). KIND is one of
   page-fault   it touches unmapped memory
   divide       it divides by zero
   hang         it stops answering, interrupts off
-  triple       a triple fault (QEMU resets the whole machine on this one)
+  stack        an unusable stack pointer: the page fault becomes a double
+               fault, which the co-kernel catches on its own stack (without
+               that, this is the classic route to a triple fault)
+  triple       a real triple fault (resets the CPU; QEMU and most real
+               chipsets reset the whole machine: not for tests)
 Linux is not affected: the enclave becomes 'failed', its console keeps the
 message, and 'cokernel destroy ID' gives everything back.
 )";
@@ -40,11 +44,9 @@ struct Kind {
     const char* name;
     std::uint64_t value;
 };
-constexpr Kind kinds[] = {{"panic", COKERNEL_FAULT_PANIC},
-                          {"page-fault", COKERNEL_FAULT_PAGE_FAULT},
-                          {"divide", COKERNEL_FAULT_DIVIDE},
-                          {"hang", COKERNEL_FAULT_HANG},
-                          {"triple", COKERNEL_FAULT_TRIPLE}};
+constexpr Kind kinds[] = {{"panic", COKERNEL_FAULT_PANIC},   {"page-fault", COKERNEL_FAULT_PAGE_FAULT},
+                          {"divide", COKERNEL_FAULT_DIVIDE}, {"hang", COKERNEL_FAULT_HANG},
+                          {"triple", COKERNEL_FAULT_TRIPLE}, {"stack", COKERNEL_FAULT_STACK}};
 
 std::string command_error(int err, unsigned id) {
     switch (err) {

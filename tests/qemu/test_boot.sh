@@ -50,7 +50,7 @@ check "destroy both" cokernel destroy --all
 check_eq "CPUs back after two enclaves" "$(cat /sys/devices/system/cpu/online)" "$start_cpus"
 
 # Faults: panic, page fault, divide error, hang.
-for kind in panic:PANIC page-fault:"vector 14" divide:"vector 0" hang:hang; do
+for kind in panic:PANIC page-fault:"vector 14" divide:"vector 0" stack:"vector 8" hang:hang; do
     k=${kind%%:*} text=${kind#*:}
     id=$(cokernel create --ncpus 1 --mem 128M | tail -n1)
     cokernel fault "$id" "$k" >/dev/null 2>&1 || not_ok "fault $k: inject"

@@ -136,6 +136,7 @@ enum cokernel_fault {
 	COKERNEL_FAULT_DIVIDE = 3,
 	COKERNEL_FAULT_HANG = 4, /* stops answering with interrupts off */
 	COKERNEL_FAULT_TRIPLE = 5,
+	COKERNEL_FAULT_STACK = 6, /* an unusable stack pointer: #PF cannot be delivered, #DF must catch it */
 };
 
 #define COKERNEL_IPI_VECTOR 0xf0 /* Linux -> co-kernel command doorbell */
