@@ -17,6 +17,7 @@
 #define COKERNEL_INTERNAL_H
 
 #include <linux/cpumask.h>
+#include <linux/atomic.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 
@@ -36,6 +37,7 @@ struct ck_enclave {
 	struct cokernel_mem_range ranges[COKERNEL_MAX_MEM_RANGES];
 	struct cpumask cpumask;	/* the same CPUs as a mask */
 	struct ck_boot *boot;	/* booted co-kernel (boot.c), or NULL */
+	atomic_t job_maps;	/* proxy mappings of the job region (job.c) */
 };
 
 /* enclave.c */
@@ -66,6 +68,15 @@ void ck_mem_release(struct ck_enclave *e);
 
 /* ioctl.c */
 long ck_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* job.c */
+struct cokernel_job_attach;
+struct file;
+struct inode;
+struct vm_area_struct;
+int ck_job_attach(struct file *file, struct cokernel_job_attach *a);
+int ck_job_mmap(struct file *file, struct vm_area_struct *vma);
+int ck_job_release(struct inode *inode, struct file *file);
 
 /* procfs.c */
 int ck_proc_init(void);

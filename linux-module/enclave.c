@@ -136,6 +136,11 @@ int ck_enclave_destroy(s32 id)
 		pr_info("destroy: no enclave %d\n", id);
 		return -ENOENT;
 	}
+	if (atomic_read(&e->job_maps)) {
+		mutex_unlock(&ck_table_lock);
+		pr_info("destroy: enclave %d: a process still maps its job memory (cokernel run)\n", id);
+		return -EBUSY;
+	}
 	/* Stop the co-kernel (INIT its CPUs) before Linux gets anything back. */
 	ck_boot_teardown(e);
 	/* Claims first, so the guards let Linux take the resources back. */

@@ -18,6 +18,8 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include <cokernel/job.h>
+
 #include "cokernel.h"
 
 static int ck_check_hdr(const struct cokernel_hdr *hdr, size_t size,
@@ -256,6 +258,7 @@ long ck_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case COKERNEL_IOC_CONSOLE:
 	case COKERNEL_IOC_COMMAND:
+	case COKERNEL_IOC_JOB_ATTACH:
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		break;
@@ -288,6 +291,11 @@ long ck_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case COKERNEL_IOC_COMMAND:
 		ret = ck_ioc_command(buf);
+		break;
+	case COKERNEL_IOC_JOB_ATTACH:
+		ret = ck_check_hdr(buf, size, "job attach");
+		if (!ret)
+			ret = ck_job_attach(file, buf);
 		break;
 	default: /* COKERNEL_IOC_INFO */
 		ret = ck_ioc_info(buf);

@@ -18,6 +18,8 @@ static const struct file_operations ck_fops = {
 	.unlocked_ioctl = ck_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,	/* layouts are 32/64-bit neutral */
 	.llseek = noop_llseek,
+	.mmap = ck_job_mmap,
+	.release = ck_job_release,
 };
 
 static struct miscdevice ck_miscdev = {

@@ -5,6 +5,7 @@
 #include "cpu.hpp"
 #include "descriptors.hpp"
 #include "format.hpp"
+#include "job.hpp"
 #include "kernel.hpp"
 #include "paging.hpp"
 #include "phys_alloc.hpp"
@@ -17,12 +18,16 @@ namespace ck {
 namespace {
 
 struct PerCpu {
-    PerCpu* self; // at %gs:0
+    PerCpu* self;        // at %gs:0
+    uint64_t kernel_rsp; // at %gs:8: a job's syscalls run on this stack (user.S)
+    uint64_t user_rsp;   // at %gs:16: the job's %rsp during a syscall
     uint32_t index;
     uint32_t apic_id;
     arch::CpuTables tables;
     alignas(16) uint8_t fault_stack[8192];
 };
+
+static_assert(__builtin_offsetof(PerCpu, kernel_rsp) == 8 && __builtin_offsetof(PerCpu, user_rsp) == 16);
 
 PerCpu g_cpus[COKERNEL_MAX_ENCLAVE_CPUS];
 const cokernel_boot_params* g_bp = nullptr;
@@ -48,11 +53,19 @@ void banner(const cokernel_boot_params& bp) {
 }
 
 void memory_init(const cokernel_boot_params& bp) {
-    const cokernel_mem_range& first = bp.ranges[0];
     const uint64_t used = (bp.free_phys + 4095) & ~uint64_t{4095};
-    bool ok = used >= first.start + first.size || g_phys.add(used, first.start + first.size - used);
-    for (uint32_t i = 1; i < bp.nranges; ++i) {
-        ok = ok && g_phys.add(bp.ranges[i].start, bp.ranges[i].size);
+    // The job region (the upper half of the last range, docs/run.md) stays out of the allocator.
+    uint64_t job = 0;
+    uint64_t job_size = 0;
+    const bool jobs = job_region_reserve(bp, job, job_size);
+    bool ok = true;
+    for (uint32_t i = 0; i < bp.nranges; ++i) {
+        uint64_t start = i == 0 ? used : bp.ranges[i].start;
+        uint64_t end = bp.ranges[i].start + bp.ranges[i].size;
+        if (jobs && i == bp.nranges - 1) {
+            end = job;
+        }
+        ok = ok && (start >= end || g_phys.add(start, end - start));
     }
     if (!ok) {
         panic("cannot describe the enclave's memory to the page allocator");
@@ -66,6 +79,11 @@ void memory_init(const cokernel_boot_params& bp) {
     g_phys.free(page, PhysAllocator<64>::PAGE);
     kprintf("memory: %lu MiB free for the page allocator in %zu extent(s)\n", g_phys.free_bytes() >> 20,
             g_phys.extents());
+    if (jobs) {
+        kprintf("memory: job region 0x%lx-0x%lx (%lu MiB)\n", job, job + job_size - 1, job_size >> 20);
+    } else {
+        kprintf("memory: no room for a job region: jobs will be refused\n");
+    }
 }
 
 // True when the command line has this word (words are separated by spaces).
@@ -154,6 +172,7 @@ extern "C" [[noreturn]] void kernel_entry(const cokernel_boot_params* bp, uint32
     }
     arch::load_cpu_tables(pc.tables, reinterpret_cast<uint64_t>(pc.fault_stack + sizeof pc.fault_stack));
     arch::wrmsr(arch::MSR_GS_BASE, reinterpret_cast<uint64_t>(&pc)); // after loading %gs, which clears it
+    job_cpu_init();
     arch::Apic& apic = g_apic[cpu];
     apic.init(bp->apic_mode == COKERNEL_APIC_X2APIC, bp->apic_phys);
     if (apic.id() != pc.apic_id) {
@@ -181,5 +200,8 @@ extern "C" [[noreturn]] void kernel_entry(const cokernel_boot_params* bp, uint32
     // Tickless: no timer is armed; an idle CPU halts until Linux rings the doorbell.
     for (;;) {
         arch::idle();
+        if (cpu == 0) {
+            job_poll(g_phys, pc.tables); // jobs run on CPU 0; the proxy's doorbell is a PING
+        }
     }
 }

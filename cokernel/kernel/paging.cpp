@@ -84,6 +84,10 @@ bool paging_build(const cokernel_boot_params& bp, PhysAllocator<64>& phys) {
     return ok;
 }
 
+uint64_t paging_root() {
+    return g_root;
+}
+
 void paging_switch() {
     constexpr uint32_t MSR_EFER = 0xc0000080;
     if (g_nx) {

@@ -13,5 +13,7 @@ namespace ck {
 bool paging_build(const cokernel_boot_params& bp, PhysAllocator<64>& phys);
 // Loads the tables built by paging_build on this CPU (enables no-execute first when the CPU has it).
 void paging_switch();
+// Physical address of the co-kernel's PML4 (jobs add their user mappings to the lower half).
+uint64_t paging_root();
 
 } // namespace ck

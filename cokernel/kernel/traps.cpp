@@ -4,6 +4,7 @@
 #include "console.hpp"
 #include "cpu.hpp"
 #include "descriptors.hpp"
+#include "job.hpp"
 #include "kernel.hpp"
 
 namespace {
@@ -67,6 +68,9 @@ extern "C" void isr_dispatch(arch::Frame* frame) {
         // Linux may broadcast NMIs to "all but self" (backtraces, reboot): not ours to act on.
         ck::kprintf_emergency("cpu %u: NMI ignored\n", ck::this_cpu_index());
         return;
+    }
+    if (frame->vector < 32 && (frame->cs & 3) != 0) {
+        ck::job_fault(*frame); // the job dies, the co-kernel goes on
     }
     if (frame->vector < 32) {
         fault(*frame);

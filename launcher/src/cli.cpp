@@ -31,6 +31,7 @@ Commands:
   list [--json]                     show enclaves
   console ID [-f]                   print an enclave's console
   ping ID [-c COUNT]                round trip to an enclave's co-kernel
+  run [--enclave ID] PROG [ARGS]    run a static Linux executable on an enclave
   destroy ID | --all                destroy enclaves, give CPUs and memory back
   fault ID KIND                     make a co-kernel fail on purpose (tests)
 
@@ -52,6 +53,7 @@ constexpr Command commands[] = {
     {"console", cmd_console},
     {"ping", cmd_ping},
     {"fault", cmd_fault},
+    {"run", cmd_run},
 };
 // clang-format on
 

@@ -14,5 +14,6 @@ int cmd_destroy(const std::vector<std::string>& args);
 int cmd_console(const std::vector<std::string>& args);
 int cmd_ping(const std::vector<std::string>& args);
 int cmd_fault(const std::vector<std::string>& args);
+int cmd_run(const std::vector<std::string>& args);
 
 } // namespace cokernel

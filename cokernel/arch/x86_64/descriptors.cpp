@@ -53,6 +53,8 @@ void load_cpu_tables(CpuTables& t, uint64_t ist_top) {
     t.gdt[3] =
         (limit & 0xffff) | ((tss & 0xffffff) << 16) | (uint64_t{0x89} << 40) | (((tss >> 24) & 0xff) << 56);
     t.gdt[4] = tss >> 32;
+    t.gdt[5] = 0x00cff2000000ffff; // user data (DPL 3)
+    t.gdt[6] = 0x00affa000000ffff; // user 64-bit code (DPL 3)
     t.tss = Tss{};
     t.tss.ist[0] = ist_top;
     t.tss.iomap_base = sizeof(Tss);

@@ -25,13 +25,15 @@ struct [[gnu::packed]] Tss {
 static_assert(sizeof(Tss) == 104);
 
 struct CpuTables {
-    uint64_t gdt[5]; // null, code, data, TSS (two slots)
+    uint64_t gdt[7]; // null, code, data, TSS (two slots), user data, user code (the order SYSRET needs)
     Tss tss;
 };
 
 constexpr uint16_t KERNEL_CS = 0x08;
 constexpr uint16_t KERNEL_DS = 0x10;
 constexpr uint16_t TSS_SEL = 0x18;
+constexpr uint16_t USER_DS = 0x28 | 3;
+constexpr uint16_t USER_CS = 0x30 | 3;
 
 void idt_init();
 // Loads this CPU's GDT, TSS and the IDT. ist_top: top of the stack for double faults and NMIs.

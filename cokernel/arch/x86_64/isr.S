@@ -1,5 +1,6 @@
 /* Interrupt and exception entry stubs: each pushes (error code or 0, vector) and jumps to isr_common, which
- * saves the general registers as a struct arch::Frame (descriptors.hpp) and calls isr_dispatch(Frame*). */
+ * saves the general registers as a struct arch::Frame (descriptors.hpp) and calls isr_dispatch(Frame*).
+ * From ring 3 (a job) it swaps to the kernel's %gs on the way in and back on the way out. */
     .section .text
     .macro STUB vector, has_error
     .globl isr_stub_\vector
@@ -26,6 +27,10 @@ isr_stub_\vector:
     .endr
 
 isr_common:
+    testb $3, 24(%rsp)     /* from ring 3 (a job): switch to the kernel's %gs */
+    jz 1f
+    swapgs
+1:
     pushq %rax
     pushq %rbx
     pushq %rcx
@@ -63,6 +68,10 @@ isr_common:
     popq %rbx
     popq %rax
     addq $16, %rsp
+    testb $3, 8(%rsp)
+    jz 2f
+    swapgs
+2:
     iretq
 
     .section .rodata

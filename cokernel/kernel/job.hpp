@@ -1,0 +1,47 @@
+#pragma once
+// Jobs: one static Linux executable in ring 3 on CPU 0 (docs/run.md). job.cpp starts and ends it and owns
+// its memory; syscalls.cpp handles its system calls, natively or through the delegation channel.
+#include "channel.hpp"
+#include "descriptors.hpp"
+#include "phys_alloc.hpp"
+
+#include <cokernel/boot.h>
+#include <cokernel/job.h>
+#include <stddef.h>
+#include <stdint.h>
+
+extern "C" void* memcpy(void* dst, const void* src, size_t n); // user.S
+extern "C" void* memset(void* dst, int byte, size_t n);
+
+namespace ck {
+
+struct Job {
+    cokernel_job* block = nullptr;
+    uint64_t va = 0; // the job's memory [va, va + size), physically contiguous at phys
+    uint64_t size = 0;
+    uint64_t phys = 0;
+    uint64_t brk_start = 0, brk = 0, brk_limit = 0;
+    uint64_t mmap_bottom = 0, mmap_top = 0; // anonymous mmap takes pages below mmap_top, down to mmap_bottom
+    uint64_t saved_rsp = 0;                 // user_enter's frame, for user_leave
+    uint32_t pid = 0;
+    uint32_t signal = 0;
+    uint64_t native_calls = 0, delegated_calls = 0;
+    deleg::CokernelEnd* channel = nullptr;
+};
+
+// CPU 0, before the page allocator gets the memory: the job region (cokernel_job_region) is kept out of it.
+// Returns false when the enclave has no room for one (jobs are then refused).
+bool job_region_reserve(const cokernel_boot_params& bp, uint64_t& start, uint64_t& size);
+// Every CPU: SYSCALL MSRs, SSE on (jobs use it; the co-kernel itself never does).
+void job_cpu_init();
+// CPU 0's idle loop: starts a requested job and runs it to its end.
+void job_poll(PhysAllocator<64>& phys, arch::CpuTables& tables);
+// The running job, and a kernel pointer to [va, va + len) of its memory (nullptr when outside).
+Job& current_job();
+uint8_t* user_ptr(uint64_t va, uint64_t len);
+// Ends the running job (exit status, or 128 + signal) and returns to job_poll.
+[[noreturn]] void job_end(int32_t status, uint32_t signal);
+// A CPU exception in ring 3: ends the job with the matching signal.
+[[noreturn]] void job_fault(const arch::Frame& f);
+
+} // namespace ck

@@ -1,0 +1,240 @@
+#include "job_proxy.hpp"
+
+#include "executor.hpp"
+#include "load_plan.hpp"
+#include "policy.hpp"
+#include "proxy_loop.hpp"
+
+#include <cokernel/abi.h>
+#include <cokernel/boot.h>
+#include <cokernel/job.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fcntl.h>
+#include <iostream>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <thread>
+#include <unistd.h>
+
+namespace cokernel {
+namespace {
+
+// The proxy's own descriptors live at or above this number, so the job cannot name them (fd_limit).
+constexpr int proxy_fd_base = 1000;
+
+int error(const std::string& message) {
+    std::cerr << "cokernel: run: " << message << '\n';
+    return -1;
+}
+
+template <class T>
+void stamp(T& s) {
+    s.hdr.signature = COKERNEL_SIGNATURE;
+    s.hdr.revision = COKERNEL_ABI_REVISION;
+    s.hdr.size = sizeof(T);
+}
+
+class Mapping {
+  public:
+    Mapping() = default;
+    Mapping(void* p, std::size_t n) : p_(p), n_(n) {}
+    Mapping(const Mapping&) = delete;
+    Mapping& operator=(const Mapping&) = delete;
+    ~Mapping() {
+        if (p_ != MAP_FAILED && p_ != nullptr)
+            ::munmap(p_, n_);
+    }
+    void reset(void* p, std::size_t n) {
+        this->~Mapping();
+        p_ = p;
+        n_ = n;
+    }
+    void* get() const { return p_; }
+
+  private:
+    void* p_ = nullptr;
+    std::size_t n_ = 0;
+};
+
+struct Fd {
+    int fd = -1;
+    ~Fd() {
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
+
+uint32_t load_state(const cokernel_job* job) {
+    return __atomic_load_n(&job->state, __ATOMIC_ACQUIRE);
+}
+
+} // namespace
+
+std::string check_executable(const std::vector<char>& image) {
+    if (image.size() > COKERNEL_JOB_ELF_MAX)
+        return "too large: at most " + std::to_string(COKERNEL_JOB_ELF_MAX >> 20) + " MiB";
+    ck::elf::LoadOptions opt{};
+    opt.memory_limit = COKERNEL_JOB_REGION_MAX;
+    opt.pie_base = 0x400000;
+    ck::elf::LoadPlan plan{};
+    const auto st =
+        ck::elf::plan_load(reinterpret_cast<const uint8_t*>(image.data()), image.size(), opt, plan);
+    return st.ok() ? "" : st.message;
+}
+
+int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t* stop) {
+    ck::deleg::PolicySet policy;
+    // Native in the table but not implemented in the co-kernel yet: the proxy executes them.
+    if (auto err = policy.delegate("clock_gettime,clock_getres,clock_nanosleep,gettimeofday,time,nanosleep,"
+                                   "uname,getrandom");
+        !err.empty())
+        return error(err);
+    if (!request.delegate.empty())
+        if (auto err = policy.delegate(request.delegate); !err.empty())
+            return error(err);
+    if (!request.deny.empty())
+        if (auto err = policy.deny(request.deny); !err.empty())
+            return error(err);
+
+    Fd dev;
+    const int raw = ::open(COKERNEL_DEVICE, O_RDWR | O_CLOEXEC);
+    if (raw < 0)
+        return error(std::string(COKERNEL_DEVICE) + ": " + std::strerror(errno));
+    dev.fd = ::fcntl(raw, F_DUPFD_CLOEXEC, proxy_fd_base);
+    ::close(raw);
+    if (dev.fd < 0)
+        return error(std::string("cannot move the device descriptor above ") + std::to_string(proxy_fd_base));
+
+    cokernel_job_attach attach{};
+    stamp(attach);
+    attach.id = id;
+    if (::ioctl(dev.fd, COKERNEL_IOC_JOB_ATTACH, &attach) != 0) {
+        const int e = errno;
+        if (e == ENOENT)
+            return error("no enclave " + std::to_string(id));
+        if (e == ESRCH)
+            return error("enclave " + std::to_string(id) + " is not running (cokernel list)");
+        return error("cannot attach to enclave " + std::to_string(id) + ": " + std::strerror(e));
+    }
+    Mapping ctl_map(::mmap(nullptr, COKERNEL_JOB_CTL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd,
+                           static_cast<off_t>(attach.ctl_offset)),
+                    COKERNEL_JOB_CTL_SIZE);
+    if (ctl_map.get() == MAP_FAILED)
+        return error(std::string("cannot map the job control area: ") + std::strerror(errno));
+    auto* ctl = static_cast<uint8_t*>(ctl_map.get());
+    auto* job = reinterpret_cast<cokernel_job*>(ctl);
+    if (job->hdr.signature != COKERNEL_SIGNATURE || job->hdr.revision != COKERNEL_JOB_REVISION ||
+        job->hdr.size != sizeof(cokernel_job))
+        return error("enclave " + std::to_string(id) +
+                     " has no job region (or a co-kernel of another revision)");
+    const uint32_t before = load_state(job);
+    if (before == COKERNEL_JOB_REQUESTED || before == COKERNEL_JOB_RUNNING)
+        return error("enclave " + std::to_string(id) + " is already running a job");
+
+    // The request: executable, argument and environment strings, identity.
+    std::memcpy(ctl + COKERNEL_JOB_ELF_OFFSET, request.image.data(), request.image.size());
+    uint64_t pos = 0;
+    auto put = [&](const std::vector<std::string>& list) {
+        for (const auto& s : list) {
+            if (pos + s.size() + 1 > COKERNEL_JOB_ARGS_SIZE)
+                return false;
+            std::memcpy(ctl + COKERNEL_JOB_ARGS_OFFSET + pos, s.c_str(), s.size() + 1);
+            pos += s.size() + 1;
+        }
+        return true;
+    };
+    if (!put(request.argv) || !put(request.envp))
+        return error("arguments and environment are larger than " +
+                     std::to_string(COKERNEL_JOB_ARGS_SIZE >> 10) + " KiB");
+    job->elf_size = request.image.size();
+    job->argc = static_cast<uint32_t>(request.argv.size());
+    job->envc = static_cast<uint32_t>(request.envp.size());
+    job->args_size = pos;
+    job->pid = static_cast<uint32_t>(::getpid());
+    job->uid = ::getuid();
+    job->euid = ::geteuid();
+    job->gid = ::getgid();
+    job->egid = ::getegid();
+    job->seq = job->seq + 1;
+    __atomic_store_n(&job->state, COKERNEL_JOB_REQUESTED, __ATOMIC_RELEASE);
+
+    // The doorbell: a PING wakes the co-kernel's CPU 0, whose idle loop then starts the job.
+    cokernel_command cmd{};
+    stamp(cmd);
+    cmd.id = id;
+    cmd.cmd = COKERNEL_CMD_PING;
+    if (::ioctl(dev.fd, COKERNEL_IOC_COMMAND, &cmd) != 0)
+        return error(std::string("cannot reach the co-kernel: ") + std::strerror(errno));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (load_state(job) == COKERNEL_JOB_REQUESTED) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            __atomic_store_n(&job->state, COKERNEL_JOB_IDLE, __ATOMIC_RELEASE);
+            return error("the co-kernel did not take the job within 20 s");
+        }
+        if (*stop != 0)
+            return -1;
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    if (load_state(job) == COKERNEL_JOB_REFUSED) {
+        job->message[sizeof job->message - 1] = 0;
+        return error(request.argv.front() + ": refused by the co-kernel: " + job->message);
+    }
+
+    // The job's memory at the job's own addresses: pointers in delegated syscalls work unchanged.
+    const uint64_t va = job->user_va;
+    const uint64_t size = job->user_size;
+    Mapping user_map;
+    user_map.reset(::mmap(reinterpret_cast<void*>(va), size, PROT_READ | PROT_WRITE,
+                          MAP_SHARED | MAP_FIXED_NOREPLACE, dev.fd, 0),
+                   size);
+    if (user_map.get() != reinterpret_cast<void*>(va)) {
+        const int e = errno;
+        return error("cannot map the job's memory at 0x" +
+                     [&] {
+                         char b[32];
+                         std::snprintf(b, sizeof b, "%lx", static_cast<unsigned long>(va));
+                         return std::string(b);
+                     }() +
+                     " in this process: " + std::strerror(e) +
+                     " (it collides with the launcher's own mappings)");
+    }
+    uint32_t slots = 0;
+    auto* ch = reinterpret_cast<cokernel_deleg_channel*>(ctl + COKERNEL_JOB_CHANNEL_OFFSET);
+    if (auto err = ck::deleg::channel_check(ch, COKERNEL_JOB_CHANNEL_SIZE, &slots);
+        err != ck::deleg::ChannelError::ok)
+        return error(std::string("bad delegation channel: ") + ck::deleg::to_string(err));
+    ck::deleg::ProxyEnd end(ch, slots);
+    ck::deleg::JobContext context;
+    context.memory = {va, size};
+    context.fd_limit = proxy_fd_base;
+    ck::deleg::Executor executor(context, policy);
+
+    // Polling (documented fallback, docs/run.md): spin, then sleep briefly between looks.
+    uint64_t idle = 0;
+    for (;;) {
+        const auto served = ck::deleg::serve_one(end, executor);
+        if (served == ck::deleg::ServeStatus::served) {
+            idle = 0;
+            continue;
+        }
+        if (served == ck::deleg::ServeStatus::stalled)
+            return error("the delegation channel stalled");
+        if (load_state(job) == COKERNEL_JOB_EXITED)
+            break;
+        if (*stop != 0)
+            return -1;
+        if (++idle < 2000) {
+            ck::deleg::cpu_relax();
+        } else {
+            std::this_thread::sleep_for(std::chrono::microseconds(50));
+        }
+    }
+    if (request.stats)
+        std::cerr << executor.stats().format_table();
+    return job->exit_status;
+}
+
+} // namespace cokernel

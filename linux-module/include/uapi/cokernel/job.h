@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Jobs: one static x86-64 Linux executable run by the co-kernel in ring 3,
+ * with its proxy (the `cokernel run` process) on Linux. See docs/run.md.
+ *
+ * The job region is a physically contiguous part of enclave memory that both
+ * the module and the co-kernel compute from the boot parameters with
+ * cokernel_job_region() below (no shared state needed): the upper half of the
+ * enclave's last memory range, 2 MiB aligned, at most 1 GiB. Its first
+ * part is the job's memory (mapped in the job at user_va, and in the proxy at
+ * the same address); its last COKERNEL_JOB_CTL_SIZE bytes are the control
+ * area: struct cokernel_job, the delegation channel, and the staging space
+ * for the executable and its arguments. The co-kernel never maps the control
+ * area into the job.
+ */
+#ifndef COKERNEL_UAPI_JOB_H
+#define COKERNEL_UAPI_JOB_H
+
+#include "abi.h"
+
+#define COKERNEL_JOB_REVISION 1u
+#define COKERNEL_JOB_CTL_SIZE (16ull << 20)
+#define COKERNEL_JOB_REGION_MAX (1ull << 30)
+#define COKERNEL_JOB_ALIGN (2ull << 20)
+/* Offsets inside the control area. */
+#define COKERNEL_JOB_CHANNEL_OFFSET 4096ull   /* struct cokernel_deleg_channel */
+#define COKERNEL_JOB_CHANNEL_SIZE 65536ull
+#define COKERNEL_JOB_ARGS_OFFSET 69632ull     /* argv then envp strings, each NUL-terminated */
+#define COKERNEL_JOB_ARGS_SIZE 131072ull
+#define COKERNEL_JOB_ELF_OFFSET (1ull << 20)  /* the executable's bytes */
+#define COKERNEL_JOB_ELF_MAX (COKERNEL_JOB_CTL_SIZE - COKERNEL_JOB_ELF_OFFSET)
+#define COKERNEL_JOB_CHANNEL_SLOTS 64u
+
+enum cokernel_job_state {
+	COKERNEL_JOB_IDLE = 0,     /* no job; the proxy may fill the block */
+	COKERNEL_JOB_REQUESTED = 1, /* the proxy asks for a start (then rings the doorbell: a PING) */
+	COKERNEL_JOB_RUNNING = 2,  /* user_va/user_size valid */
+	COKERNEL_JOB_EXITED = 3,   /* exit_status valid */
+	COKERNEL_JOB_REFUSED = 4,  /* message says why; nothing ran */
+};
+
+/* At the start of the control area. Written by the proxy while IDLE, by the
+ * co-kernel afterwards (except state IDLE -> REQUESTED and back, by the
+ * proxy). Both sides check hdr. */
+struct cokernel_job {
+	struct cokernel_hdr hdr; /* COKERNEL_SIGNATURE, COKERNEL_JOB_REVISION, sizeof */
+	ck_u32 state;            /* enum cokernel_job_state */
+	ck_u32 seq;              /* bumped by the proxy for every request */
+	/* in (proxy) */
+	ck_u64 elf_size;         /* bytes at COKERNEL_JOB_ELF_OFFSET */
+	ck_u32 argc, envc;       /* strings at COKERNEL_JOB_ARGS_OFFSET */
+	ck_u64 args_size;        /* bytes used there */
+	ck_u32 pid;              /* what getpid/gettid return: the proxy's pid */
+	ck_u32 uid, euid, gid, egid; /* for the auxiliary vector */
+	ck_u32 pad0;
+	/* out (co-kernel) */
+	ck_u64 user_va;          /* the job's memory: [user_va, user_va + user_size) */
+	ck_u64 user_size;
+	ck_s32 exit_status;      /* exit code 0..255, or 128 + signal */
+	ck_u32 signal;           /* 0, or the signal that ended the job */
+	ck_u64 native_calls;     /* syscalls the co-kernel handled itself */
+	ck_u64 delegated_calls;
+	char message[192];       /* NUL-terminated: why a start was refused, or how the job ended */
+};
+
+COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job) == 296, "job layout");
+COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_job, user_va) == 64, "job layout");
+
+/* COKERNEL_IOC_JOB_ATTACH: binds this open file to an enclave's job region
+ * (root; the enclave must be running); afterwards mmap() on the file maps
+ * [offset, offset + length) of the region. */
+struct cokernel_job_attach {
+	struct cokernel_hdr hdr;
+	ck_s32 id;
+	ck_u32 pad;
+	ck_u64 region_size; /* out */
+	ck_u64 ctl_offset;  /* out: region_size - COKERNEL_JOB_CTL_SIZE */
+};
+COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job_attach) == 32, "job attach layout");
+
+#ifndef COKERNEL_FREESTANDING
+#define COKERNEL_IOC_JOB_ATTACH _IOWR(COKERNEL_IOC_MAGIC, 0x20, struct cokernel_job_attach)
+#endif
+
+/* The job region of an enclave whose last memory range is [start, start +
+ * size): the upper half, 2 MiB aligned, at most COKERNEL_JOB_REGION_MAX.
+ * Returns 0 when the range is too small for one. */
+static inline ck_u64 cokernel_job_region(ck_u64 last_start, ck_u64 last_size, ck_u64 *size_out)
+{
+	ck_u64 size = (last_size / 2) & ~(COKERNEL_JOB_ALIGN - 1);
+
+	if (size > COKERNEL_JOB_REGION_MAX)
+		size = COKERNEL_JOB_REGION_MAX;
+	if (size < 2 * COKERNEL_JOB_CTL_SIZE)
+		return 0;
+	*size_out = size;
+	return (last_start + last_size - size) & ~(COKERNEL_JOB_ALIGN - 1);
+}
+
+#endif /* COKERNEL_UAPI_JOB_H */
