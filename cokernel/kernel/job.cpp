@@ -178,6 +178,13 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
     j.size = user_size;
     j.phys = g_region;
     j.pid = b.pid;
+    j.tsc_base = b.tsc_base;
+    j.realtime_ns = b.realtime_ns;
+    j.monotonic_ns = b.monotonic_ns;
+    j.start_tsc = arch::rdtsc();
+    memcpy(j.utsname, b.utsname, sizeof j.utsname);
+    memcpy(j.delegate_native, b.delegate_native, sizeof j.delegate_native);
+    memcpy(j.deny, b.deny, sizeof j.deny);
     if (!map_user(va, g_region, user_size, phys)) {
         unmap_user(phys);
         set_message(b, "out of memory for the job's page tables");

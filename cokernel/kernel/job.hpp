@@ -26,6 +26,10 @@ struct Job {
     uint32_t pid = 0;
     uint32_t signal = 0;
     uint64_t native_calls = 0, delegated_calls = 0;
+    uint64_t tsc_base = 0, realtime_ns = 0, monotonic_ns = 0, start_tsc = 0; // clocks (native time calls)
+    char utsname[COKERNEL_JOB_UTSNAME_SIZE] = {};
+    uint8_t delegate_native[COKERNEL_JOB_NR_LIMIT / 8] = {}; // private copies of the proxy's policy bits
+    uint8_t deny[COKERNEL_JOB_NR_LIMIT / 8] = {};
     deleg::CokernelEnd* channel = nullptr;
 };
 

@@ -1,8 +1,7 @@
 // A job's system calls (docs/run.md): SYSCALL enters syscall_entry (user.S), which calls syscall_dispatch.
 // The co-kernel handles memory, identity, signals-at-start-up and exit itself; everything the syscall table
 // (delegation/syscalls.def) marks delegated goes through the channel to the proxy, as do the table's
-// `native` entries that are not implemented here yet (time, uname, getrandom: the proxy's policy delegates
-// them).
+// `native` entries the user asked to delegate (--delegate), and getrandom on a CPU without RDRAND.
 #include "client.hpp"
 #include "console.hpp"
 #include "cpu.hpp"
@@ -66,6 +65,114 @@ int64_t sys_munmap(Job& j, uint64_t addr, uint64_t len) {
     return 0;
 }
 
+// Clocks: the proxy read CLOCK_REALTIME, CLOCK_MONOTONIC and the TSC at one instant; the TSC (invariant and
+// synchronised across CPUs, as Linux also assumes when it uses it as its clocksource) runs on from there.
+uint64_t ns_since(uint64_t tsc_then) {
+    const uint64_t khz = boot_params().tsc_khz;
+    const uint64_t ticks = arch::rdtsc() - tsc_then;
+    return ticks / khz * 1000000u + ticks % khz * 1000000u / khz; // no overflow: ticks % khz < 2^32
+}
+
+constexpr uint64_t NS = 1000000000;
+
+// ns of clock clk now; false for clocks a job cannot read.
+bool clock_now(const Job& j, uint64_t clk, uint64_t& ns) {
+    switch (clk) {
+    case 0:  // CLOCK_REALTIME
+    case 5:  // CLOCK_REALTIME_COARSE
+    case 11: // CLOCK_TAI (no leap-second offset here)
+        ns = j.realtime_ns + ns_since(j.tsc_base);
+        return true;
+    case 1: // CLOCK_MONOTONIC
+    case 4: // CLOCK_MONOTONIC_RAW
+    case 6: // CLOCK_MONOTONIC_COARSE
+    case 7: // CLOCK_BOOTTIME
+        ns = j.monotonic_ns + ns_since(j.tsc_base);
+        return true;
+    case 2: // CLOCK_PROCESS_CPUTIME_ID: the job owns its CPU, so CPU time is time since its start
+    case 3: // CLOCK_THREAD_CPUTIME_ID
+        ns = ns_since(j.start_tsc);
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool put_pair(uint64_t addr, uint64_t first, uint64_t second) {
+    uint8_t* p = user_ptr(addr, 16);
+    if (p == nullptr) {
+        return false;
+    }
+    memcpy(p, &first, 8);
+    memcpy(p + 8, &second, 8);
+    return true;
+}
+
+// Spins until clock clk reaches deadline_ns, with interrupts on (Linux's commands are still answered).
+void sleep_until(const Job& j, uint64_t clk, uint64_t deadline_ns) {
+    uint64_t now = 0;
+    while (clock_now(j, clk, now) && now < deadline_ns) {
+        asm volatile("sti; pause; cli" ::: "memory");
+    }
+}
+
+int64_t sys_clock_nanosleep(const Job& j, uint64_t clk, uint64_t flags, uint64_t req) {
+    constexpr uint64_t TIMER_ABSTIME = 1;
+    const uint8_t* p = user_ptr(req, 16);
+    if (p == nullptr) {
+        return -EFAULT;
+    }
+    int64_t sec = 0;
+    int64_t nsec = 0;
+    memcpy(&sec, p, 8);
+    memcpy(&nsec, p + 8, 8);
+    uint64_t now = 0;
+    if (sec < 0 || nsec < 0 || static_cast<uint64_t>(nsec) >= NS || clk == 2 || clk == 3 ||
+        !clock_now(j, clk, now)) {
+        return -EINVAL;
+    }
+    const uint64_t span = static_cast<uint64_t>(sec) * NS + static_cast<uint64_t>(nsec);
+    sleep_until(j, clk, (flags & TIMER_ABSTIME) != 0 ? span : now + span);
+    return 0;
+}
+
+bool has_rdrand() {
+    uint32_t a = 1, b = 0, c = 0, d = 0;
+    asm volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+    return (c & (1u << 30)) != 0;
+}
+
+// getrandom from RDRAND; false (delegate) on a CPU without it or when RDRAND keeps failing.
+bool sys_getrandom(uint64_t buf, uint64_t len, int64_t& ret) {
+    static const bool rdrand = has_rdrand();
+    if (!rdrand) {
+        return false;
+    }
+    if (len > 33554431) {
+        len = 33554431; // Linux returns at most this much per call
+    }
+    uint8_t* p = user_ptr(buf, len);
+    if (p == nullptr) {
+        ret = len == 0 ? 0 : -EFAULT;
+        return true;
+    }
+    for (uint64_t done = 0; done < len;) {
+        uint64_t v = 0;
+        uint8_t ok = 0;
+        for (int tries = 0; tries < 10 && ok == 0; ++tries) {
+            asm volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+        }
+        if (ok == 0) {
+            return false;
+        }
+        const uint64_t n = len - done < 8 ? len - done : 8;
+        memcpy(p + done, &v, n);
+        done += n;
+    }
+    ret = static_cast<int64_t>(len);
+    return true;
+}
+
 bool zero_out(uint64_t addr, uint64_t len) {
     if (addr == 0) {
         return true;
@@ -115,6 +222,47 @@ bool native(Job& j, uint64_t nr, const uint64_t (&a)[6], int64_t& ret) {
     case 186: // gettid
         ret = j.pid;
         return true;
+    case 228: { // clock_gettime
+        uint64_t ns = 0;
+        ret = !clock_now(j, a[0], ns) ? -EINVAL : put_pair(a[1], ns / NS, ns % NS) ? 0 : -EFAULT;
+        return true;
+    }
+    case 229: // clock_getres
+        ret = a[0] > 11 ? -EINVAL : a[1] == 0 || put_pair(a[1], 0, 1) ? 0 : -EFAULT;
+        return true;
+    case 96: { // gettimeofday
+        uint64_t ns = 0;
+        (void)clock_now(j, 0, ns);
+        ret = a[0] == 0 || put_pair(a[0], ns / NS, ns % NS / 1000) ? 0 : -EFAULT;
+        if (ret == 0 && !zero_out(a[1], 8)) {
+            ret = -EFAULT;
+        }
+        return true;
+    }
+    case 201: { // time
+        uint64_t ns = 0;
+        (void)clock_now(j, 0, ns);
+        const uint64_t sec = ns / NS;
+        uint8_t* p = a[0] != 0 ? user_ptr(a[0], 8) : nullptr;
+        if (p != nullptr) {
+            memcpy(p, &sec, 8);
+        }
+        ret = a[0] != 0 && p == nullptr ? -EFAULT : static_cast<int64_t>(sec);
+        return true;
+    }
+    case 35: // nanosleep
+        ret = sys_clock_nanosleep(j, 1, 0, a[0]);
+        return true;
+    case 230: // clock_nanosleep (returns the error, not -1/errno)
+        ret = sys_clock_nanosleep(j, a[0], a[1], a[2]);
+        return true;
+    case 63: { // uname
+        uint8_t* p = user_ptr(a[0], sizeof j.utsname);
+        ret = p != nullptr ? (memcpy(p, j.utsname, sizeof j.utsname), 0) : -EFAULT;
+        return true;
+    }
+    case 318: // getrandom
+        return sys_getrandom(a[0], a[1], ret);
     case 273: // set_robust_list
     case 24:  // sched_yield
         ret = 0;
@@ -189,7 +337,12 @@ extern "C" void syscall_dispatch(arch::Frame* f) {
     const uint64_t nr = f->vector;
     const uint64_t a[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
     int64_t ret = 0;
-    if (ck::native(j, nr, a, ret)) {
+    const bool bit_ok = nr < COKERNEL_JOB_NR_LIMIT;
+    if (bit_ok && (j.deny[nr / 8] & (1u << (nr % 8))) != 0) {
+        ret = -ck::EPERM; // --deny
+    } else if (bit_ok && (j.delegate_native[nr / 8] & (1u << (nr % 8))) != 0) {
+        ret = ck::delegate(j, nr, a); // --delegate
+    } else if (ck::native(j, nr, a, ret)) {
         ++j.native_calls;
     } else {
         ret = ck::delegate(j, nr, a);

@@ -16,8 +16,11 @@
 #include <iostream>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <thread>
+#include <time.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 namespace cokernel {
 namespace {
@@ -87,17 +90,18 @@ std::string check_executable(const std::vector<char>& image) {
 
 int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t* stop) {
     ck::deleg::PolicySet policy;
-    // Native in the table but not implemented in the co-kernel yet: the proxy executes them.
-    if (auto err = policy.delegate("clock_gettime,clock_getres,clock_nanosleep,gettimeofday,time,nanosleep,"
-                                   "uname,getrandom");
-        !err.empty())
-        return error(err);
     if (!request.delegate.empty())
         if (auto err = policy.delegate(request.delegate); !err.empty())
             return error(err);
     if (!request.deny.empty())
         if (auto err = policy.deny(request.deny); !err.empty())
             return error(err);
+
+    // What the proxy executes: the user's policy, plus getrandom, which the co-kernel delegates on a CPU
+    // without RDRAND (unless the user denied it).
+    ck::deleg::PolicySet exec_policy = policy;
+    if (exec_policy.effective(318) != ck::deleg::Policy::denied)
+        (void)exec_policy.delegate("getrandom");
 
     Fd dev;
     const int raw = ::open(COKERNEL_DEVICE, O_RDWR | O_CLOEXEC);
@@ -158,6 +162,33 @@ int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t*
     job->euid = ::geteuid();
     job->gid = ::getgid();
     job->egid = ::getegid();
+    // Clocks at one instant (the TSC between the two reads), for the co-kernel's native time calls.
+    timespec rt{};
+    timespec mono{};
+    ::clock_gettime(CLOCK_REALTIME, &rt);
+    job->tsc_base = __rdtsc();
+    ::clock_gettime(CLOCK_MONOTONIC, &mono);
+    job->realtime_ns = static_cast<uint64_t>(rt.tv_sec) * 1000000000u + static_cast<uint64_t>(rt.tv_nsec);
+    job->monotonic_ns =
+        static_cast<uint64_t>(mono.tv_sec) * 1000000000u + static_cast<uint64_t>(mono.tv_nsec);
+    utsname uts{};
+    ::uname(&uts);
+    static_assert(sizeof uts == COKERNEL_JOB_UTSNAME_SIZE);
+    std::memcpy(job->utsname, &uts, sizeof uts);
+    // The per-job policy, as bits the co-kernel checks before its own handlers.
+    std::memset(job->delegate_native, 0, sizeof job->delegate_native);
+    std::memset(job->deny, 0, sizeof job->deny);
+    for (uint32_t nr = 0; nr < COKERNEL_JOB_NR_LIMIT; ++nr) {
+        const ck::deleg::SyscallInfo* info = ck::deleg::syscall_info(nr);
+        if (info == nullptr)
+            continue;
+        const auto p = policy.effective(nr);
+        if (p == ck::deleg::Policy::delegated && info->policy == ck::deleg::Policy::native)
+            job->delegate_native[nr / 8] =
+                static_cast<uint8_t>(job->delegate_native[nr / 8] | (1u << (nr % 8)));
+        if (p == ck::deleg::Policy::denied && info->policy != ck::deleg::Policy::denied)
+            job->deny[nr / 8] = static_cast<uint8_t>(job->deny[nr / 8] | (1u << (nr % 8)));
+    }
     job->seq = job->seq + 1;
     __atomic_store_n(&job->state, COKERNEL_JOB_REQUESTED, __ATOMIC_RELEASE);
 
@@ -210,7 +241,7 @@ int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t*
     ck::deleg::JobContext context;
     context.memory = {va, size};
     context.fd_limit = proxy_fd_base;
-    ck::deleg::Executor executor(context, policy);
+    ck::deleg::Executor executor(context, exec_policy);
 
     // Polling (documented fallback, docs/run.md): spin, then sleep briefly between looks.
     uint64_t idle = 0;

@@ -1,4 +1,4 @@
-# vm: --smp 4 --mem 2G
+# vm: --smp 4 --mem 2G --add @BUILD@/tests/elf/hello_static:/root/hello_static --add @BUILD@/tests/elf/hello_static_pie:/root/hello_static_pie --add @BUILD@/tests/elf/hello_dynamic:/root/hello_dynamic --add @BUILD@/tests/elf/tiny_static:/root/tiny_static --add @BUILD@/tests/elf/crash_static:/root/crash_static
 # cokernel run: static busybox in ring 3 on an enclave CPU, syscalls native or delegated to the proxy; output,
 # files and exit statuses as on Linux; refused executables leave the enclave usable; --enclave reuse.
 . /root/lib.sh
@@ -12,6 +12,19 @@ check_eq "echo prints hello" "$out" "hello"
 check_eq "the temporary enclave is gone" "$(grep -c . /proc/cokernel)" "1"
 check_eq "CPUs are back" "$(cat /sys/devices/system/cpu/online)" "$start_cpus"
 check_eq "memory is back" "$(grep MemTotal /proc/meminfo)" "$start_mem"
+
+# SIGINT to the launcher: the temporary enclave goes away, the exit status is 130.
+cokernel run --ncpus 1 --mem 256M /bin/busybox sleep 60 &
+pid=$!
+for i in $(seq 60); do
+    cokernel console 0 2>/dev/null | grep -q 'job: starting' && break
+    sleep 0.5
+done
+kill -INT $pid
+wait $pid
+check_eq "SIGINT during a job: exit 130" "$?" "130"
+check_eq "the temporary enclave is gone after SIGINT" "$(grep -c . /proc/cokernel)" "1"
+check_eq "CPUs are back after SIGINT" "$(cat /sys/devices/system/cpu/online)" "$start_cpus"
 
 # One enclave for the rest.
 check "create an enclave" cokernel create --ncpus 1 --mem 256M
@@ -40,13 +53,52 @@ cokernel run --enclave "$id" /bin/busybox cat /nonexistent >/dev/null 2>/root/er
 check_eq "cat of a missing file exits 1" "$?" "1"
 grep -q 'No such file or directory' /root/err && ok "ENOENT reaches the job" || not_ok "error text: $(cat /root/err)"
 
+# Native time, uname and getrandom; per-job policy reaches the co-kernel.
+check "run uname -a" cokernel run --enclave "$id" /bin/busybox uname -a
+check_eq "uname -a as on Linux" "$out" "$(busybox uname -a)"
+check "run date +%s" cokernel run --enclave "$id" /bin/busybox date +%s
+linux_now=$(date +%s)
+[ $((linux_now - out)) -ge 0 ] && [ $((linux_now - out)) -le 2 ] && ok "job clock within 2 s of Linux's" || not_ok "job date $out, Linux $linux_now"
+t0=$(date +%s)
+cokernel run --enclave "$id" /bin/busybox sleep 2
+t1=$(date +%s)
+[ $((t1 - t0)) -ge 2 ] && [ $((t1 - t0)) -le 5 ] && ok "sleep 2 takes 2 s (native nanosleep)" || not_ok "sleep 2 took $((t1 - t0)) s"
+cokernel run --enclave "$id" --stats /bin/busybox date > /dev/null 2>/root/stats
+grep -Eq '^(clock_gettime|gettimeofday|time) .*delegated' /root/stats && not_ok "time delegated by default: $(cat /root/stats)" || ok "time calls are native by default"
+cokernel run --enclave "$id" --stats --delegate=clock_gettime,gettimeofday,time /bin/busybox date > /dev/null 2>/root/stats
+grep -Eq '^(clock_gettime|gettimeofday|time) .*delegated' /root/stats && ok "--delegate=clock_gettime,... sends them to the proxy" || not_ok "--delegate: $(cat /root/stats)"
+cokernel run --enclave "$id" --deny=write /bin/busybox echo denied > /root/out 2>&1
+check_eq "--deny=write: echo fails" "$?" "1"
+check_eq "--deny=write: nothing written" "$(cat /root/out)" ""
+check "getrandom reaches the job (mktemp)" cokernel run --enclave "$id" /bin/busybox mktemp -u
+printf '%s' "$out" | grep -q '^/tmp/tmp\.' && ok "mktemp made a name: $out" || not_ok "mktemp: $out"
+
+# Other static executables: glibc static and static-PIE (TLS, auxv), libc-free.
+cokernel run --enclave "$id" /root/hello_static a b > /root/out 2>&1
+check_eq "static glibc program exits 42" "$?" "42"
+check_eq "static glibc program output" "$(head -n1 /root/out | cut -d: -f1)" "hello from /root/hello_static"
+grep -q '^argv\[2\]=b$' /root/out && ok "arguments reach the job" || not_ok "arguments: $(cat /root/out)"
+cokernel run --enclave "$id" /root/hello_static_pie > /root/out 2>&1
+check_eq "static-PIE program exits 42" "$?" "42"
+cokernel run --enclave "$id" /root/tiny_static
+check_eq "libc-free program exits 42" "$?" "42"
+
+# Faults and signals end the job with 128 + signal; the enclave goes on.
+cokernel run --enclave "$id" /root/crash_static
+check_eq "a page fault in the job: status 139 (SIGSEGV)" "$?" "139"
+cokernel console "$id" | grep -q 'job: exception 14 at RIP' && ok "console reports the job's page fault" || not_ok "console: $(cokernel console "$id" | tail -n3)"
+cokernel run --enclave "$id" /bin/busybox sh -c 'kill -TERM $$'
+check_eq "a job that kills itself with SIGTERM: status 143" "$?" "143"
+check "ping after the fault" cokernel ping "$id"
+
 # Refused executables; the enclave stays usable.
 printf 'not an ELF file\n' > /root/notelf
 chmod +x /root/notelf
 check_fails "a non-ELF file is refused" "not an ELF file" cokernel run --enclave "$id" /root/notelf
 check_fails "a non-executable file is refused" "not executable" cokernel run --enclave "$id" /root/f
 check_fails "a missing program is refused" "No such file" cokernel run --enclave "$id" /root/missing
-check_fails "a dynamic executable is refused" "dynamic" cokernel run --enclave "$id" "$(command -v cokernel)"
+check_fails "a dynamic executable is refused" "dynamic" cokernel run --enclave "$id" /root/hello_dynamic
+check_fails "the dynamic launcher itself is refused" "dynamic" cokernel run --enclave "$id" "$(command -v cokernel)"
 check_fails "an unknown enclave is refused" "no enclave 9" cokernel run --enclave 9 /bin/busybox true
 check "ping after the refusals" cokernel ping "$id"
 check "two jobs in a row (1)" cokernel run --enclave "$id" /bin/busybox echo one

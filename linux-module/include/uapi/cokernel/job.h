@@ -18,7 +18,9 @@
 
 #include "abi.h"
 
-#define COKERNEL_JOB_REVISION 1u
+#define COKERNEL_JOB_REVISION 2u
+#define COKERNEL_JOB_UTSNAME_SIZE 390u /* struct utsname: 6 fields of 65 bytes */
+#define COKERNEL_JOB_NR_LIMIT 512u     /* bitmaps below cover syscalls 0..511 */
 #define COKERNEL_JOB_CTL_SIZE (16ull << 20)
 #define COKERNEL_JOB_REGION_MAX (1ull << 30)
 #define COKERNEL_JOB_ALIGN (2ull << 20)
@@ -53,6 +55,15 @@ struct cokernel_job {
 	ck_u32 pid;              /* what getpid/gettid return: the proxy's pid */
 	ck_u32 uid, euid, gid, egid; /* for the auxiliary vector */
 	ck_u32 pad0;
+	/* in (proxy): both clocks and the TSC read at one instant, for native time calls */
+	ck_u64 tsc_base;
+	ck_u64 realtime_ns;      /* CLOCK_REALTIME at tsc_base */
+	ck_u64 monotonic_ns;     /* CLOCK_MONOTONIC at tsc_base */
+	char utsname[COKERNEL_JOB_UTSNAME_SIZE]; /* Linux's uname(), for the native uname */
+	ck_u8 pad1[2];
+	/* in (proxy): per-job policy (--delegate, --deny), one bit per syscall number */
+	ck_u8 delegate_native[COKERNEL_JOB_NR_LIMIT / 8]; /* native syscalls to delegate instead */
+	ck_u8 deny[COKERNEL_JOB_NR_LIMIT / 8];            /* syscalls to refuse with -EPERM */
 	/* out (co-kernel) */
 	ck_u64 user_va;          /* the job's memory: [user_va, user_va + user_size) */
 	ck_u64 user_size;
@@ -63,8 +74,10 @@ struct cokernel_job {
 	char message[192];       /* NUL-terminated: why a start was refused, or how the job ended */
 };
 
-COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job) == 296, "job layout");
-COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_job, user_va) == 64, "job layout");
+COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_job, tsc_base) == 64, "job layout");
+COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_job, delegate_native) == 480, "job layout");
+COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_job, user_va) == 608, "job layout");
+COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job) == 840, "job layout");
 
 /* COKERNEL_IOC_JOB_ATTACH: binds this open file to an enclave's job region
  * (root; the enclave must be running); afterwards mmap() on the file maps
