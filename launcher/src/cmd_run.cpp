@@ -20,7 +20,7 @@ namespace {
 
 constexpr const char* help =
     R"(Usage: cokernel run [--enclave ID | --ncpus N --mem SIZE] [--delegate=NAMES] [--deny=NAMES]
-                    [--stats] [--] PROG [ARGS...]
+                    [--syscall-stats] [--] PROG [ARGS...]
 
 Runs PROG, a static x86-64 Linux executable, in ring 3 on the first CPU of an enclave. The co-kernel handles
 memory, identity and exit itself and sends every other system call to this process, which executes it with
@@ -32,7 +32,8 @@ status, or 128 + the signal that ended it.
   --mem SIZE       ... and SIZE of memory (default 256M), destroyed afterwards (also on SIGINT/SIGTERM)
   --delegate=NAMES native syscalls to send to Linux instead (docs/delegation.md)
   --deny=NAMES     syscalls to refuse with EPERM
-  --stats          print the syscall statistics on stderr when PROG ends
+  --syscall-stats  print per-syscall statistics on stderr when PROG ends (native or delegated, count,
+                   total and mean time: what to port next); --stats is the short form
 
 PROG is used as given if it contains a '/', else searched in PATH. Root is needed (the enclave device).
 )";
@@ -60,7 +61,7 @@ Result<RunOptions> parse(const std::vector<std::string>& argv, bool& help_wanted
             help_wanted = true;
             return o;
         }
-        if (a == "--stats") {
+        if (a == "--stats" || a == "--syscall-stats") {
             o.stats = true;
             continue;
         }

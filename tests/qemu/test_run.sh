@@ -1,4 +1,4 @@
-# vm: --smp 4 --mem 2G --add @BUILD@/tests/elf/hello_static:/root/hello_static --add @BUILD@/tests/elf/hello_static_pie:/root/hello_static_pie --add @BUILD@/tests/elf/hello_dynamic:/root/hello_dynamic --add @BUILD@/tests/elf/tiny_static:/root/tiny_static --add @BUILD@/tests/elf/crash_static:/root/crash_static
+# vm: --smp 4 --mem 2G --add @BUILD@/tests/elf/hello_static:/root/hello_static --add @BUILD@/tests/elf/hello_static_pie:/root/hello_static_pie --add @BUILD@/tests/elf/hello_dynamic:/root/hello_dynamic --add @BUILD@/tests/elf/tiny_static:/root/tiny_static --add @BUILD@/tests/elf/crash_static:/root/crash_static --add @BUILD@/progs/stream:/root/stream
 # cokernel run: static busybox in ring 3 on an enclave CPU, syscalls native or delegated to the proxy; output,
 # files and exit statuses as on Linux; refused executables leave the enclave usable; --enclave reuse.
 . /root/lib.sh
@@ -63,7 +63,7 @@ t0=$(date +%s)
 cokernel run --enclave "$id" /bin/busybox sleep 2
 t1=$(date +%s)
 [ $((t1 - t0)) -ge 2 ] && [ $((t1 - t0)) -le 5 ] && ok "sleep 2 takes 2 s (native nanosleep)" || not_ok "sleep 2 took $((t1 - t0)) s"
-cokernel run --enclave "$id" --stats /bin/busybox date > /dev/null 2>/root/stats
+cokernel run --enclave "$id" --syscall-stats /bin/busybox date > /dev/null 2>/root/stats
 grep -Eq '^(clock_gettime|gettimeofday|time) .*delegated' /root/stats && not_ok "time delegated by default: $(cat /root/stats)" || ok "time calls are native by default"
 cokernel run --enclave "$id" --stats --delegate=clock_gettime,gettimeofday,time /bin/busybox date > /dev/null 2>/root/stats
 grep -Eq '^(clock_gettime|gettimeofday|time) .*delegated' /root/stats && ok "--delegate=clock_gettime,... sends them to the proxy" || not_ok "--delegate: $(cat /root/stats)"
@@ -105,6 +105,16 @@ check "two jobs in a row (1)" cokernel run --enclave "$id" /bin/busybox echo one
 check_eq "first job's output" "$out" "one"
 check "two jobs in a row (2)" cokernel run --enclave "$id" /bin/busybox echo two
 check_eq "second job's output" "$out" "two"
+# More busybox applets, each compared with the same applet on Linux.
+printf 'pear\napple\nfig\napple\n' > /root/fruit
+for applet in "sort /root/fruit" "wc /root/fruit" "head -n 2 /root/fruit" "sort -u /root/fruit"; do
+    # shellcheck disable=SC2086
+    check "run busybox $applet" cokernel run --enclave "$id" /bin/busybox $applet
+    check_eq "busybox $applet as on Linux" "$out" "$(busybox $applet)"
+done
+# An HPC-style job: the STREAM-style benchmark validates its results on the co-kernel.
+check "run stream" cokernel run --enclave "$id" /root/stream 100000 2
+printf '%s\n' "$out" | grep -q '^Solution validates' && ok "stream validates on the co-kernel" || not_ok "stream: $out"
 check "console" cokernel console "$id"
 printf '%s\n' "$out" | grep -q 'job: exited with status 3' && ok "console reports the exit status" || not_ok "console: $out"
 check "destroy" cokernel destroy "$id"
