@@ -32,7 +32,9 @@ int64_t sys_brk(Job& j, uint64_t addr) {
 
 int64_t sys_mmap(Job& j, uint64_t addr, uint64_t len, uint64_t flags, int64_t fd) {
     constexpr uint64_t MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
-    if ((flags & MAP_ANONYMOUS) == 0 || fd != -1) {
+    // Linux ignores fd for anonymous mappings (compilers may pass -1 as a 32-bit value, zero-extended).
+    static_cast<void>(fd);
+    if ((flags & MAP_ANONYMOUS) == 0) {
         return -ENODEV; // files are not mapped in a job yet
     }
     if (len == 0 || len > j.size) {
@@ -197,9 +199,9 @@ bool native(Job& j, uint64_t nr, const uint64_t (&a)[6], int64_t& ret) {
     case 11: // munmap
         ret = sys_munmap(j, a[0], a[1]);
         return true;
-    case 10: // mprotect: every job page is read/write/execute
+    case 10: // mprotect: every job page stays read/write/execute; the arguments are checked as Linux does
     case 28: // madvise
-        ret = 0;
+        ret = a[0] % PAGE != 0 ? -EINVAL : 0;
         return true;
     case 158:                 // arch_prctl
         if (a[0] == 0x1002) { // ARCH_SET_FS

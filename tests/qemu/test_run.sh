@@ -1,4 +1,4 @@
-# vm: --smp 4 --mem 2G --add @BUILD@/tests/elf/hello_static:/root/hello_static --add @BUILD@/tests/elf/hello_static_pie:/root/hello_static_pie --add @BUILD@/tests/elf/hello_dynamic:/root/hello_dynamic --add @BUILD@/tests/elf/tiny_static:/root/tiny_static --add @BUILD@/tests/elf/crash_static:/root/crash_static --add @BUILD@/progs/stream:/root/stream
+# vm: --smp 4 --mem 2G --add @BUILD@/tests/elf/hello_static:/root/hello_static --add @BUILD@/tests/elf/hello_static_pie:/root/hello_static_pie --add @BUILD@/tests/elf/hello_dynamic:/root/hello_dynamic --add @BUILD@/tests/elf/tiny_static:/root/tiny_static --add @BUILD@/tests/elf/crash_static:/root/crash_static --add @BUILD@/progs/stream:/root/stream --add @BUILD@/progs/syscheck:/root/syscheck
 # cokernel run: static busybox in ring 3 on an enclave CPU, syscalls native or delegated to the proxy; output,
 # files and exit statuses as on Linux; refused executables leave the enclave usable; --enclave reuse.
 . /root/lib.sh
@@ -118,6 +118,19 @@ printf '%s\n' "$out" | grep -q '^Solution validates' && ok "stream validates on 
 check "console" cokernel console "$id"
 printf '%s\n' "$out" | grep -q 'job: exited with status 3' && ok "console reports the exit status" || not_ok "console: $out"
 check "destroy" cokernel destroy "$id"
+
+# Our C test program (files, directories, stat, lseek, time, a 64 MiB mmap, brk growth, argv/envp, exit codes):
+# the same output and exit status on the co-kernel as on Linux.
+check "create a 512 MiB enclave" cokernel create --ncpus 1 --mem 512M
+big=$(printf '%s\n' "$out" | tail -n1)
+mkdir -p /root/sc-linux /root/sc-ck
+SYSCHECK_A=1 /root/syscheck /root/sc-linux 5 arg "two words" > /root/sc-linux.txt
+check_eq "syscheck on Linux exits 5" "$?" "5"
+SYSCHECK_A=1 cokernel run --enclave "$big" /root/syscheck /root/sc-ck 5 arg "two words" > /root/sc-ck.txt
+check_eq "syscheck on the co-kernel exits 5" "$?" "5"
+if cmp -s /root/sc-linux.txt /root/sc-ck.txt; then ok "syscheck: same output as on Linux ($(tail -n1 /root/sc-ck.txt))"; else
+    not_ok "syscheck output differs: $(diff /root/sc-linux.txt /root/sc-ck.txt | head -n 20)"; fi
+check "destroy the 512 MiB enclave" cokernel destroy "$big"
 check_eq "CPUs back at the end" "$(cat /sys/devices/system/cpu/online)" "$start_cpus"
 check_eq "memory back at the end" "$(grep MemTotal /proc/meminfo)" "$start_mem"
 check_dmesg_clean
