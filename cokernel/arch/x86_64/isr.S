@@ -1,6 +1,7 @@
 /* Interrupt and exception entry stubs: each pushes (error code or 0, vector) and jumps to isr_common, which
  * saves the general registers as a struct arch::Frame (descriptors.hpp) and calls isr_dispatch(Frame*).
  * From ring 3 (a job) it swaps to the kernel's %gs on the way in and back on the way out. */
+#include "frame.inc"
     .section .text
     .macro STUB vector, has_error
     .globl isr_stub_\vector
@@ -31,42 +32,9 @@ isr_common:
     jz 1f
     swapgs
 1:
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    cld
-    movq %rsp, %rdi
-    movq %rsp, %rbx
-    andq $-16, %rsp
-    call isr_dispatch
-    movq %rbx, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    SAVE_FRAME_REGS
+    CALL_WITH_FRAME isr_dispatch
+    RESTORE_FRAME_REGS
     addq $16, %rsp
     testb $3, 8(%rsp)
     jz 2f

@@ -1,5 +1,6 @@
 /* Ring 3: entering a job, the SYSCALL entry, leaving a job back to the kernel (docs/run.md).
  * Per-CPU scratch at %gs:8 (kernel stack for syscalls) and %gs:16 (the user's %rsp during a syscall). */
+#include "frame.inc"
     .section .text
 
 /* uint64_t user_enter(uint64_t rip, uint64_t rsp, uint64_t* saved_rsp, uint64_t* tss_rsp0)
@@ -66,42 +67,9 @@ syscall_entry:
     pushq %rcx
     pushq $0
     pushq %rax
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    cld
-    movq %rsp, %rdi
-    movq %rsp, %rbx
-    andq $-16, %rsp
-    call syscall_dispatch
-    movq %rbx, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    SAVE_FRAME_REGS
+    CALL_WITH_FRAME syscall_dispatch
+    RESTORE_FRAME_REGS
     addq $16, %rsp         /* vector, error */
     popq %rcx              /* RIP */
     addq $8, %rsp          /* CS */
