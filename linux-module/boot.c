@@ -369,7 +369,7 @@ int ck_boot_enclave(struct ck_enclave *e, const struct cokernel_boot *req)
 	int ret;
 
 	if (e->boot || e->state != COKERNEL_STATE_PARTITIONED) {
-		pr_info("boot: enclave %d is %s, not partitioned\n", e->id, ck_state_name(e->state));
+		pr_info("boot: enclave %d is %s, not partitioned\n", e->id, cokernel_state_name(e->state));
 		return -EBUSY;
 	}
 	if (!req->image_size || req->image_size > CK_IMAGE_MAX) {
@@ -546,7 +546,7 @@ int ck_boot_command(struct ck_enclave *e, struct cokernel_command *c)
 
 	ck_boot_update_state(e);
 	if (!e->boot || e->state != COKERNEL_STATE_RUNNING) {
-		pr_info("command: enclave %d is %s, not running\n", e->id, ck_state_name(e->state));
+		pr_info("command: enclave %d is %s, not running\n", e->id, cokernel_state_name(e->state));
 		return -ESRCH;
 	}
 	if (c->cmd != COKERNEL_CMD_PING && c->cmd != COKERNEL_CMD_FAULT) {

@@ -50,7 +50,6 @@ int ck_enclave_info(struct cokernel_info *info);
 int ck_enclave_boot(const struct cokernel_boot *req);
 int ck_enclave_console(struct cokernel_console_read *r);
 int ck_enclave_command(struct cokernel_command *c);
-const char *ck_state_name(u32 state);
 
 /* cpus.c */
 int ck_cpus_guard_init(void);

@@ -21,22 +21,6 @@
 DEFINE_MUTEX(ck_table_lock);
 static struct ck_enclave *ck_enclaves[COKERNEL_MAX_ENCLAVES];
 
-const char *ck_state_name(u32 state)
-{
-	switch (state) {
-	case COKERNEL_STATE_PARTITIONED:
-		return "partitioned";
-	case COKERNEL_STATE_BOOTING:
-		return "booting";
-	case COKERNEL_STATE_RUNNING:
-		return "running";
-	case COKERNEL_STATE_FAILED:
-		return "failed";
-	default:
-		return "unknown";
-	}
-}
-
 struct ck_enclave *ck_enclave_lookup(int id)
 {
 	lockdep_assert_held(&ck_table_lock);
@@ -112,7 +96,7 @@ int ck_enclave_create(const struct cokernel_create *req, s32 *out_id)
 	__module_get(THIS_MODULE);	/* rmmod refuses while enclaves exist */
 	pr_info("enclave %d created: CPUs %*pbl, %llu MiB in %u range(s), state %s\n",
 		id, cpumask_pr_args(&e->cpumask), ck_enclave_mem_bytes(e) >> 20,
-		e->nranges, ck_state_name(e->state));
+		e->nranges, cokernel_state_name(e->state));
 	mutex_unlock(&ck_table_lock);
 	*out_id = id;
 	return 0;

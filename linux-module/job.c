@@ -53,7 +53,7 @@ int ck_job_attach(struct file *file, struct cokernel_job_attach *a)
 	ck_boot_update_state(e);
 	if (e->state != COKERNEL_STATE_RUNNING) {
 		mutex_unlock(&ck_table_lock);
-		pr_info("job attach: enclave %d is %s, not running\n", a->id, ck_state_name(e->state));
+		pr_info("job attach: enclave %d is %s, not running\n", a->id, cokernel_state_name(e->state));
 		return -ESRCH;
 	}
 	phys = ck_job_region(e, &size);

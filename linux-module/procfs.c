@@ -33,7 +33,7 @@ static int ck_proc_show(struct seq_file *m, void *v)
 		total = 0;
 		for (i = 0; i < e->nranges; i++)
 			total += e->ranges[i].size;
-		seq_printf(m, "%d %s %*pbl %llu ", e->id, ck_state_name(e->state),
+		seq_printf(m, "%d %s %*pbl %llu ", e->id, cokernel_state_name(e->state),
 			   cpumask_pr_args(&e->cpumask), total >> 20);
 		for (i = 0; i < e->nranges; i++)
 			seq_printf(m, "%s%#llx-%#llx", i ? "," : "",

@@ -45,7 +45,7 @@ std::string enclaves_text(const std::vector<EnclaveInfo>& enclaves) {
     std::ostringstream out;
     Table table({"ID", "STATE", "CPUS", "MEMORY"});
     for (const EnclaveInfo& enclave : enclaves)
-        table.add({std::to_string(enclave.id), enclave_state_name(enclave.state),
+        table.add({std::to_string(enclave.id), cokernel_state_name(enclave.state),
                    format_cpu_list(enclave.cpus), format_memory(enclave.ranges)});
     table.print(out);
     return out.str();
@@ -57,7 +57,7 @@ std::string enclaves_json(const std::vector<EnclaveInfo>& enclaves) {
     for (const EnclaveInfo& enclave : enclaves) {
         json.begin_object();
         json.key("id").value(enclave.id);
-        json.key("state").value(enclave_state_name(enclave.state));
+        json.key("state").value(cokernel_state_name(enclave.state));
         json.key("cpus").begin_array();
         for (unsigned cpu : enclave.cpus)
             json.value(cpu);

@@ -29,21 +29,6 @@ int call(int fd, unsigned long request, T& blob) {
 
 } // namespace
 
-const char* enclave_state_name(std::uint32_t state) {
-    switch (state) {
-    case COKERNEL_STATE_PARTITIONED:
-        return "partitioned";
-    case COKERNEL_STATE_BOOTING:
-        return "booting";
-    case COKERNEL_STATE_RUNNING:
-        return "running";
-    case COKERNEL_STATE_FAILED:
-        return "failed";
-    default:
-        return "unknown";
-    }
-}
-
 Result<ModuleClient> ModuleClient::open(const std::string& device) {
     int fd = ::open(device.c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) {

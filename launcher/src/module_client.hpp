@@ -25,8 +25,6 @@ struct EnclaveInfo {
     std::vector<MemRange> ranges;
 };
 
-const char* enclave_state_name(std::uint32_t state);
-
 class ModuleClient {
   public:
     // Opens the device and checks the ABI revision with COKERNEL_IOC_VERSION.

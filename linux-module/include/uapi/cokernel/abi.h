@@ -63,6 +63,23 @@ enum cokernel_enclave_state {
 	COKERNEL_STATE_FAILED = 4,
 };
 
+/* The name users see for a state (cokernel list, /proc/cokernel, module messages). */
+static inline const char *cokernel_state_name(ck_u32 state)
+{
+	switch (state) {
+	case COKERNEL_STATE_PARTITIONED:
+		return "partitioned";
+	case COKERNEL_STATE_BOOTING:
+		return "booting";
+	case COKERNEL_STATE_RUNNING:
+		return "running";
+	case COKERNEL_STATE_FAILED:
+		return "failed";
+	default:
+		return "unknown";
+	}
+}
+
 /* COKERNEL_IOC_VERSION: the module describes itself (out only, but the
  * header is checked). */
 struct cokernel_version {
