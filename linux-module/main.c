@@ -12,6 +12,7 @@
 #include <linux/module.h>
 
 #include "cokernel.h"
+#include "xemem.h"
 
 static const struct file_operations ck_fops = {
 	.owner = THIS_MODULE,
@@ -42,16 +43,21 @@ static int __init ck_init(void)
 	ret = ck_proc_init();
 	if (ret)
 		goto err_mem;
+	ret = xemem_init();
+	if (ret)
+		goto err_proc;
 	/* Last: user space can reach us only once everything is set up. */
 	ret = misc_register(&ck_miscdev);
 	if (ret) {
 		pr_err("cannot register /dev/cokernel: %d\n", ret);
-		goto err_proc;
+		goto err_xemem;
 	}
 	pr_info("loaded: ABI revision %u, memory block size %llu MiB\n",
 		COKERNEL_ABI_REVISION, ck_block_size() >> 20);
 	return 0;
 
+err_xemem:
+	xemem_exit();
 err_proc:
 	ck_proc_exit();
 err_mem:
@@ -68,6 +74,7 @@ err_cpus:
 static void __exit ck_exit(void)
 {
 	misc_deregister(&ck_miscdev);
+	xemem_exit();
 	ck_proc_exit();
 	ck_mem_guard_exit();
 	ck_cpus_guard_exit();

@@ -1,0 +1,465 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * XEMEM segments, apids, names and ids (see xemem.h for the objects and the
+ * lock order, docs/module-interface.md for the semantics).
+ *
+ * Segment ids and apids come from one 48-bit serial counter that only grows,
+ * so an id is never reused while the module is loaded; Linux segments carry
+ * domain 0.
+ */
+#define pr_fmt(fmt) "xemem: " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "xemem.h"
+
+static DEFINE_MUTEX(xemem_lock);
+static DEFINE_XARRAY(xemem_segs);	/* serial -> seg (xemem_lock) */
+static DEFINE_XARRAY(xemem_apids);	/* serial -> apid (xemem_lock) */
+static u64 xemem_serial;		/* last serial handed out (xemem_lock) */
+
+struct xemem_counters xemem_stat;
+struct workqueue_struct *xemem_wq;
+
+static void xemem_seg_free(struct kref *ref)
+{
+	struct xemem_seg *seg = container_of(ref, struct xemem_seg, ref);
+
+	mmdrop(seg->mm);
+	kfree(seg);
+}
+
+void xemem_seg_put(struct xemem_seg *seg)
+{
+	kref_put(&seg->ref, xemem_seg_free);
+}
+
+bool xemem_valid_name(const char *name, bool allow_empty)
+{
+	size_t len = strnlen(name, XEMEM_NAME_LEN);
+	size_t i;
+
+	if (len == XEMEM_NAME_LEN)
+		return false;	/* no terminating NUL */
+	if (!len)
+		return allow_empty && !memchr_inv(name, 0, XEMEM_NAME_LEN);
+	for (i = 0; i < len; i++)
+		if (name[i] <= ' ' || name[i] > '~')
+			return false;
+	/* the bytes after the NUL are padding and must be 0 */
+	return !memchr_inv(name + len, 0, XEMEM_NAME_LEN - len);
+}
+
+static s64 xemem_next_id(void)
+{
+	lockdep_assert_held(&xemem_lock);
+	return (s64)(((u64)XEMEM_DOMAIN_LINUX << XEMEM_ID_DOMAIN_SHIFT) |
+		     (++xemem_serial & XEMEM_ID_SERIAL_MASK));
+}
+
+/* The table index of a Linux-domain id, 0 for anything that is not one. */
+static unsigned long xemem_id_index(s64 id)
+{
+	if (id <= 0 || XEMEM_ID_DOMAIN(id) != XEMEM_DOMAIN_LINUX)
+		return 0;
+	return (unsigned long)((u64)id & XEMEM_ID_SERIAL_MASK);
+}
+
+static struct xemem_seg *xemem_seg_find_name(const char *name)
+{
+	struct xemem_seg *seg;
+	unsigned long i;
+
+	lockdep_assert_held(&xemem_lock);
+	xa_for_each(&xemem_segs, i, seg)
+		if (!strncmp(seg->name, name, XEMEM_NAME_LEN))
+			return seg;
+	return NULL;
+}
+
+int xemem_seg_make(struct xemem_ctx *ctx, struct xemem_make *m)
+{
+	bool whole = m->vaddr == 0 && m->size == XEMEM_MAXADDR;
+	struct mm_struct *mm = current->mm;
+	struct xemem_seg *seg;
+	int ret;
+
+	if (!mm)
+		return -EINVAL;
+	seg = kzalloc(sizeof(*seg), GFP_KERNEL);
+	if (!seg)
+		return -ENOMEM;
+	kref_init(&seg->ref);
+	seg->vaddr = m->vaddr;
+	seg->size = m->size;
+	seg->mode = m->permit_value;
+	seg->uid = current_euid();
+	seg->gid = current_egid();
+	seg->tgid = task_tgid_nr(current);
+	memcpy(seg->name, m->name, XEMEM_NAME_LEN);
+	mmgrab(mm);
+	seg->mm = mm;
+	mutex_init(&seg->lock);
+	INIT_LIST_HEAD(&seg->atts);
+	INIT_LIST_HEAD(&seg->apids);
+
+	/*
+	 * Held across the notifier insertion (which may take mmap_lock for
+	 * writing): xemem_lock -> mmap_lock is the lock order, and a name
+	 * cannot be taken by a concurrent MAKE in between.
+	 */
+	mutex_lock(&xemem_lock);
+	if (seg->name[0] && xemem_seg_find_name(seg->name)) {
+		ret = -EEXIST;
+		goto err;
+	}
+	ret = mmu_interval_notifier_insert(&seg->mni, mm, (unsigned long)seg->vaddr,
+					   whole ? ULONG_MAX : (unsigned long)seg->size,
+					   &xemem_mni_ops);
+	if (ret)
+		goto err;
+	seg->mni_live = true;
+	seg->segid = xemem_next_id();
+	ret = xa_insert(&xemem_segs, xemem_id_index(seg->segid), seg, GFP_KERNEL);
+	if (ret) {
+		mutex_unlock(&xemem_lock);
+		mmu_interval_notifier_remove(&seg->mni);
+		xemem_seg_put(seg);
+		return ret == -EBUSY ? -ENOSPC : ret;
+	}
+	seg->ctx = ctx;
+	list_add_tail(&seg->ctx_link, &ctx->segs);
+	atomic64_inc(&xemem_stat.segments);
+	m->segid = seg->segid;
+	mutex_unlock(&xemem_lock);
+	return 0;
+
+err:
+	mutex_unlock(&xemem_lock);
+	xemem_seg_put(seg);
+	return ret;
+}
+
+static void xemem_apid_free(struct xemem_apid *ap)
+{
+	xemem_seg_put(ap->seg);
+	mmdrop(ap->mm);
+	kfree(ap);
+	atomic64_dec(&xemem_stat.apids);
+}
+
+/* Takes ap out of every table; the caller frees it. */
+static void xemem_apid_unlink(struct xemem_apid *ap)
+{
+	lockdep_assert_held(&xemem_lock);
+	xa_erase(&xemem_apids, xemem_id_index(ap->apid));
+	list_del(&ap->ctx_link);
+	list_del(&ap->seg_link);
+	ap->seg->ngets--;
+}
+
+/*
+ * Takes seg out of the tables (GET, LOOKUP, LIST no longer see it) and frees
+ * its apids. Returns false if someone else already did. The table's
+ * reference passes to the caller, who calls xemem_seg_teardown().
+ */
+static bool xemem_seg_unlink(struct xemem_seg *seg)
+{
+	struct xemem_apid *ap, *tmp;
+
+	lockdep_assert_held(&xemem_lock);
+	if (seg->unlinked)
+		return false;
+	seg->unlinked = true;
+	xa_erase(&xemem_segs, xemem_id_index(seg->segid));
+	list_del(&seg->ctx_link);
+	list_for_each_entry_safe(ap, tmp, &seg->apids, seg_link) {
+		xemem_apid_unlink(ap);
+		xemem_apid_free(ap);
+	}
+	atomic64_dec(&xemem_stat.segments);
+	return true;
+}
+
+/* Attachments lose their pages, the notifier goes, the table's reference is dropped. */
+static void xemem_seg_teardown(struct xemem_seg *seg)
+{
+	xemem_seg_kill_atts(seg);
+	if (seg->mni_live) {
+		mmu_interval_notifier_remove(&seg->mni);
+		seg->mni_live = false;
+	}
+	xemem_seg_put(seg);
+}
+
+static void xemem_seg_kill_work(struct work_struct *work)
+{
+	struct xemem_seg *seg = container_of(work, struct xemem_seg, kill_work);
+	bool mine;
+
+	mutex_lock(&xemem_lock);
+	mine = xemem_seg_unlink(seg);
+	mutex_unlock(&xemem_lock);
+	if (mine)
+		xemem_seg_teardown(seg);
+	xemem_seg_put(seg);	/* the work's reference */
+}
+
+/*
+ * The owner's mm is going away (called from the notifier, which cannot
+ * remove itself): remove the segment from a work item.
+ */
+void xemem_seg_queue_kill(struct xemem_seg *seg)
+{
+	if (test_and_set_bit(0, &seg->kill_queued))
+		return;
+	kref_get(&seg->ref);
+	INIT_WORK(&seg->kill_work, xemem_seg_kill_work);
+	queue_work(xemem_wq, &seg->kill_work);
+}
+
+int xemem_seg_remove(s64 segid)
+{
+	struct xemem_seg *seg;
+	unsigned long idx = xemem_id_index(segid);
+
+	mutex_lock(&xemem_lock);
+	seg = idx ? xa_load(&xemem_segs, idx) : NULL;
+	if (!seg) {
+		mutex_unlock(&xemem_lock);
+		return -ENOENT;
+	}
+	if (seg->mm != current->mm) {
+		mutex_unlock(&xemem_lock);
+		return -EACCES;
+	}
+	xemem_seg_unlink(seg);
+	mutex_unlock(&xemem_lock);
+	xemem_seg_teardown(seg);
+	return 0;
+}
+
+/*
+ * XPMEM's permission rule: the owner's bits when the caller's effective uid
+ * is the segment's, the group bits when the segment's gid is among the
+ * caller's groups, the other bits otherwise. CAP_FOWNER (root) overrides,
+ * as it does for files.
+ */
+static bool xemem_permitted(const struct xemem_seg *seg, u32 flags)
+{
+	u32 need = flags == XEMEM_RDWR ? 6 : 4;
+	u32 bits;
+
+	if (uid_eq(current_euid(), seg->uid))
+		bits = seg->mode >> 6;
+	else if (in_egroup_p(seg->gid))
+		bits = seg->mode >> 3;
+	else
+		bits = seg->mode;
+	if ((bits & need) == need)
+		return true;
+	return capable(CAP_FOWNER);
+}
+
+int xemem_seg_get(struct xemem_ctx *ctx, struct xemem_get *g)
+{
+	unsigned long idx = xemem_id_index(g->segid);
+	struct xemem_apid *ap;
+	struct xemem_seg *seg;
+	int ret;
+
+	ap = kzalloc(sizeof(*ap), GFP_KERNEL);
+	if (!ap)
+		return -ENOMEM;
+	mutex_lock(&xemem_lock);
+	seg = idx ? xa_load(&xemem_segs, idx) : NULL;
+	if (!seg || READ_ONCE(seg->dead)) {
+		ret = -ENOENT;
+		goto err;
+	}
+	if (!xemem_permitted(seg, g->flags)) {
+		ret = -EACCES;
+		goto err;
+	}
+	ap->apid = xemem_next_id();
+	ret = xa_insert(&xemem_apids, xemem_id_index(ap->apid), ap, GFP_KERNEL);
+	if (ret) {
+		ret = ret == -EBUSY ? -ENOSPC : ret;
+		goto err;
+	}
+	ap->flags = g->flags;
+	kref_get(&seg->ref);
+	ap->seg = seg;
+	mmgrab(current->mm);
+	ap->mm = current->mm;
+	ap->ctx = ctx;
+	list_add_tail(&ap->ctx_link, &ctx->apids);
+	list_add_tail(&ap->seg_link, &seg->apids);
+	seg->ngets++;
+	atomic64_inc(&xemem_stat.apids);
+	g->apid = ap->apid;
+	mutex_unlock(&xemem_lock);
+	return 0;
+
+err:
+	mutex_unlock(&xemem_lock);
+	kfree(ap);
+	return ret;
+}
+
+/* The apid, if this file and this process may use it (xemem_lock held). */
+static struct xemem_apid *xemem_apid_find(struct xemem_ctx *ctx, s64 apid, int *err)
+{
+	unsigned long idx = xemem_id_index(apid);
+	struct xemem_apid *ap = idx ? xa_load(&xemem_apids, idx) : NULL;
+
+	lockdep_assert_held(&xemem_lock);
+	if (!ap) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	if (ap->ctx != ctx || ap->mm != current->mm) {
+		*err = -EACCES;
+		return NULL;
+	}
+	return ap;
+}
+
+int xemem_seg_release(struct xemem_ctx *ctx, s64 apid)
+{
+	struct xemem_apid *ap;
+	int err = 0;
+
+	mutex_lock(&xemem_lock);
+	ap = xemem_apid_find(ctx, apid, &err);
+	if (ap)
+		xemem_apid_unlink(ap);
+	mutex_unlock(&xemem_lock);
+	if (!ap)
+		return err;
+	/* XPMEM: releasing a permit detaches what was attached through it. */
+	xemem_apid_unmap(ap->seg, ap->apid, ap->mm);
+	xemem_apid_free(ap);
+	return 0;
+}
+
+struct xemem_seg *xemem_apid_use(struct xemem_ctx *ctx, s64 apid, u32 *flags)
+{
+	struct xemem_apid *ap;
+	struct xemem_seg *seg;
+	int err = 0;
+
+	mutex_lock(&xemem_lock);
+	ap = xemem_apid_find(ctx, apid, &err);
+	if (!ap) {
+		mutex_unlock(&xemem_lock);
+		return ERR_PTR(err);
+	}
+	seg = ap->seg;
+	kref_get(&seg->ref);
+	*flags = ap->flags;
+	mutex_unlock(&xemem_lock);
+	return seg;
+}
+
+int xemem_seg_lookup(struct xemem_lookup *l)
+{
+	struct xemem_seg *seg;
+
+	mutex_lock(&xemem_lock);
+	seg = xemem_seg_find_name(l->name);
+	if (seg)
+		l->segid = seg->segid;
+	mutex_unlock(&xemem_lock);
+	return seg ? 0 : -ENOENT;
+}
+
+/* The most segments one LIST copies out. */
+#define XEMEM_LIST_MAX 65536u
+
+int xemem_seg_list(struct xemem_list *l)
+{
+	struct xemem_segment_info *info = NULL;
+	u32 cap = min(l->capacity, XEMEM_LIST_MAX);
+	struct xemem_seg *seg;
+	unsigned long i;
+	u32 n = 0, count = 0;
+	int ret = 0;
+
+	if (cap) {
+		info = kvcalloc(cap, sizeof(*info), GFP_KERNEL);
+		if (!info)
+			return -ENOMEM;
+	}
+	mutex_lock(&xemem_lock);
+	xa_for_each(&xemem_segs, i, seg) {
+		count++;
+		if (n < cap) {
+			struct xemem_segment_info *e = &info[n++];
+
+			e->segid = seg->segid;
+			e->vaddr = seg->vaddr;
+			e->size = seg->size;
+			e->owner_pid = seg->tgid;
+			e->owner_uid = from_kuid_munged(&init_user_ns, seg->uid);
+			e->mode = seg->mode;
+			e->domain = XEMEM_DOMAIN_LINUX;
+			e->gets = seg->ngets;
+			e->attachments = READ_ONCE(seg->natts);
+			memcpy(e->name, seg->name, XEMEM_NAME_LEN);
+		}
+	}
+	mutex_unlock(&xemem_lock);
+	if (n && copy_to_user(u64_to_user_ptr(l->entries), info, n * sizeof(*info)))
+		ret = -EFAULT;
+	l->count = count;
+	kvfree(info);
+	return ret;
+}
+
+struct xemem_ctx *xemem_ctx_alloc(void)
+{
+	struct xemem_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+
+	if (ctx) {
+		INIT_LIST_HEAD(&ctx->segs);
+		INIT_LIST_HEAD(&ctx->apids);
+	}
+	return ctx;
+}
+
+/*
+ * The last reference to an open /dev/xemem is gone. Attachments hold the
+ * file through their VMA, so none made through it is left; its apids go, and
+ * so do the segments made through it (their attachers get SIGBUS).
+ */
+void xemem_ctx_release(struct xemem_ctx *ctx)
+{
+	struct xemem_seg *seg, *stmp;
+	struct xemem_apid *ap, *atmp;
+	LIST_HEAD(dead);
+
+	mutex_lock(&xemem_lock);
+	list_for_each_entry_safe(ap, atmp, &ctx->apids, ctx_link) {
+		xemem_apid_unlink(ap);
+		xemem_apid_free(ap);
+	}
+	list_for_each_entry_safe(seg, stmp, &ctx->segs, ctx_link) {
+		xemem_seg_unlink(seg);
+		list_add_tail(&seg->ctx_link, &dead);	/* unlink did list_del */
+	}
+	mutex_unlock(&xemem_lock);
+	list_for_each_entry_safe(seg, stmp, &dead, ctx_link) {
+		list_del(&seg->ctx_link);
+		xemem_seg_teardown(seg);
+	}
+	kfree(ctx);
+}

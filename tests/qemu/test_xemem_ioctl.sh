@@ -1,0 +1,14 @@
+# vm: --smp 2 --mem 1G --add @BUILD@/tests/xemem_bad_ioctls:/root/xemem_bad_ioctls --add @BUILD@/tests/xemem_smoke:/root/xemem_smoke
+# /dev/xemem on raw ioctls, without libxemem: every malformed request is refused with its errno and changes
+# nothing; owner/attacher pairs share current pages (fork + COW, read-only, permissions, killed processes,
+# 2 MiB chunks and huge pages); the counters come back to zero and the kernel log stays clean.
+. /root/lib.sh
+check "modprobe cokernel" modprobe cokernel
+check_eq "/dev/xemem is mode 0666" "$(stat -c %a /dev/xemem)" "666"
+check "module rejects malformed /dev/xemem ioctls" /root/xemem_bad_ioctls
+printf '%s\n' "$out"
+check "owner/attacher smoke on raw ioctls" /root/xemem_smoke 1000
+printf '%s\n' "$out"
+check "rmmod cokernel" rmmod cokernel
+check_dmesg_clean
+finish
