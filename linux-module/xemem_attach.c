@@ -22,6 +22,7 @@
 #include <linux/huge_mm.h>
 #include <linux/mman.h>
 #include <linux/pfn_t.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/version.h>
@@ -360,9 +361,14 @@ drop:
 	for (i = 0; i < n; i++)
 		if (pages[i])
 			xemem_unpin(pages[i]);
-	if (!att->dead)
+	if (att->dead) {
+		ret = VM_FAULT_SIGBUS;
+	} else if (fatal_signal_pending(current)) {
+		ret = VM_FAULT_NOPAGE;	/* the task dies on its way out */
+	} else {
+		cond_resched();
 		goto again;
-	ret = VM_FAULT_SIGBUS;
+	}
 out:
 	if (!same_mm)
 		mmput_async(mm);

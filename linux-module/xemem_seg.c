@@ -382,40 +382,41 @@ int xemem_seg_lookup(struct xemem_lookup *l)
 	return seg ? 0 : -ENOENT;
 }
 
-/* The most segments one LIST copies out. */
-#define XEMEM_LIST_MAX 65536u
-
 int xemem_seg_list(struct xemem_list *l)
 {
 	struct xemem_segment_info *info = NULL;
-	u32 cap = min(l->capacity, XEMEM_LIST_MAX);
 	struct xemem_seg *seg;
 	unsigned long i;
 	u32 n = 0, count = 0;
 	int ret = 0;
 
-	if (cap) {
-		info = kvcalloc(cap, sizeof(*info), GFP_KERNEL);
-		if (!info)
-			return -ENOMEM;
-	}
 	mutex_lock(&xemem_lock);
-	xa_for_each(&xemem_segs, i, seg) {
+	xa_for_each(&xemem_segs, i, seg)
 		count++;
-		if (n < cap) {
-			struct xemem_segment_info *e = &info[n++];
-
-			e->segid = seg->segid;
-			e->vaddr = seg->vaddr;
-			e->size = seg->size;
-			e->owner_pid = seg->tgid;
-			e->owner_uid = from_kuid_munged(&init_user_ns, seg->uid);
-			e->mode = seg->mode;
-			e->domain = XEMEM_DOMAIN_LINUX;
-			e->gets = seg->ngets;
-			e->attachments = READ_ONCE(seg->natts);
-			memcpy(e->name, seg->name, XEMEM_NAME_LEN);
+	/* sized by what exists, not by what user space asks for */
+	if (min(l->capacity, count)) {
+		info = kvcalloc(min(l->capacity, count), sizeof(*info), GFP_KERNEL);
+		if (!info) {
+			mutex_unlock(&xemem_lock);
+			return -ENOMEM;
 		}
+	}
+	xa_for_each(&xemem_segs, i, seg) {
+		struct xemem_segment_info *e;
+
+		if (n == min(l->capacity, count))
+			break;
+		e = &info[n++];
+		e->segid = seg->segid;
+		e->vaddr = seg->vaddr;
+		e->size = seg->size;
+		e->owner_pid = seg->tgid;
+		e->owner_uid = from_kuid_munged(&init_user_ns, seg->uid);
+		e->mode = seg->mode;
+		e->domain = XEMEM_DOMAIN_LINUX;
+		e->gets = seg->ngets;
+		e->attachments = READ_ONCE(seg->natts);
+		memcpy(e->name, seg->name, XEMEM_NAME_LEN);
 	}
 	mutex_unlock(&xemem_lock);
 	if (n && copy_to_user(u64_to_user_ptr(l->entries), info, n * sizeof(*info)))

@@ -304,6 +304,59 @@ void chunks_and_huge_pages() {
     }
 }
 
+// The owner unmaps and maps new memory at the same place: attachers get SIGBUS in between, then the new
+// pages. Two attachers (this process and a child) follow the same owner.
+void owner_remaps() {
+    constexpr std::uint64_t size = 2 * kMiB;
+    Channel to_owner, from_owner;
+    const pid_t owner = fork();
+    if (owner == 0) {
+        const int fd = xt::open_dev();
+        char* buf = aligned_buffer(size, false);
+        fill(buf, size, 'o');
+        from_owner.send(xt::make(fd, buf, size, 0666));
+        to_owner.receive();
+        munmap(buf, size);
+        from_owner.send(1);
+        to_owner.receive();
+        void* again = mmap(buf, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        if (again == MAP_FAILED) {
+            _exit(2);
+        }
+        fill(buf, size, 'm');
+        from_owner.send(2);
+        to_owner.receive();
+        _exit(0);
+    }
+    const std::int64_t segid = from_owner.receive();
+    const std::int64_t apid = xt::get(dev, segid, XEMEM_RDWR);
+    auto* at = static_cast<char*>(xt::attach(dev, apid, 0, size));
+    xt::check(at != nullptr && has(at, size, 'o'), "first attacher sees the owner's pages");
+    Channel second_ready, second_go;
+    const pid_t second = fork();
+    if (second == 0) {
+        const int fd = xt::open_dev();
+        auto* at2 = static_cast<char*>(xt::attach(fd, xt::get(fd, segid, XEMEM_RDONLY), 0, size));
+        second_ready.send(at2 != nullptr && has(at2, size, 'o') ? 1 : 0);
+        second_go.receive();
+        _exit(has(at2, size, 'm') ? 0 : 1);
+    }
+    xt::check(second_ready.receive() == 1, "second attacher sees the owner's pages");
+    to_owner.send(1);
+    from_owner.receive();
+    xt::check(probe(at, false) == SIGBUS, "owner unmapped the range: attacher access is SIGBUS");
+    xt::check(xt::stats(dev).pinned_pages == 0, "owner's munmap dropped every pin");
+    to_owner.send(2);
+    from_owner.receive();
+    xt::check(has(at, size, 'm'), "owner mapped new memory there: the attacher sees the new pages");
+    second_go.send(1);
+    xt::check(wait_child(second) == 0, "second attacher sees the new pages too");
+    to_owner.send(3);
+    wait_child(owner);
+    xt::check(xt::detach(dev, at) == 0, "detach");
+    xt::check(idle_soon(), "owner exited, attachers gone: counters back to zero");
+}
+
 // vaddr 0 + XEMEM_MAXADDR: the whole address space; offsets are addresses.
 void whole_address_space() {
     char* buf = aligned_buffer(4 * kPage, false);
@@ -395,6 +448,7 @@ int main(int argc, char** argv) {
     remove_while_attached();
     killed_processes();
     chunks_and_huge_pages();
+    owner_remaps();
     whole_address_space();
     permissions_and_names();
     cycles(argc > 1 ? std::atoi(argv[1]) : 1000);
