@@ -7,7 +7,7 @@ check "modprobe cokernel" modprobe cokernel
 check_eq "/dev/xemem is mode 0666" "$(stat -c %a /dev/xemem)" "666"
 check "module rejects malformed /dev/xemem ioctls" /root/xemem_bad_ioctls
 printf '%s\n' "$out"
-check "owner/attacher smoke on raw ioctls" /root/xemem_smoke 1000
+check "owner/attacher smoke on raw ioctls" /root/xemem_smoke 1000 5
 printf '%s\n' "$out"
 check "rmmod cokernel" rmmod cokernel
 check_dmesg_clean

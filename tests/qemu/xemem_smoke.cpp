@@ -3,12 +3,14 @@
 // and huge pages, and the module's counters back to zero after each part. Runs in the VM as root.
 #include "xemem_common.hpp"
 
+#include <atomic>
 #include <csetjmp>
 #include <csignal>
 #include <cstdlib>
 #include <initializer_list>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <thread>
 #include <time.h>
 
 namespace {
@@ -430,6 +432,76 @@ void cycles(int n) {
     xt::check(xt::idle(dev), "counters back to zero after the cycles");
 }
 
+// Races: an owner that rewrites, drops (MADV_DONTNEED) and forks (COW) its pages while two attacher threads
+// fault and write through the attachment; then the owner is killed under them. Nothing may crash or leak.
+void stress(int seconds) {
+    constexpr std::uint64_t size = 8 * kMiB;
+    Channel segid_ch;
+    const pid_t owner = fork();
+    if (owner == 0) {
+        const int fd = xt::open_dev();
+        char* buf = aligned_buffer(size, true);
+        fill(buf, size, 's');
+        segid_ch.send(xt::make(fd, buf, size, 0600));
+        unsigned seed = 1;
+        for (unsigned long i = 0;; ++i) {
+            const std::uint64_t page = static_cast<std::uint64_t>(rand_r(&seed)) % (size / kPage);
+            buf[page * kPage] = static_cast<char>(i);
+            if (i % 64 == 0) {
+                madvise(buf + page * kPage, kPage * (1 + static_cast<std::uint64_t>(rand_r(&seed)) % 600),
+                        MADV_DONTNEED);
+            }
+            if (i % 4096 == 0) {
+                const pid_t c = fork();
+                if (c == 0) {
+                    buf[0] = 'c';
+                    _exit(0);
+                }
+                waitpid(c, nullptr, 0);
+            }
+        }
+    }
+    const std::int64_t segid = segid_ch.receive();
+    Channel result;
+    const pid_t attacher = fork();
+    if (attacher == 0) {
+        const int fd = xt::open_dev();
+        auto* at = static_cast<volatile char*>(xt::attach(fd, xt::get(fd, segid, XEMEM_RDWR), 0, size));
+        if (at == nullptr) {
+            _exit(2);
+        }
+        std::atomic<unsigned long> touches{0};
+        auto worker = [&](unsigned seed) {
+            for (;;) {
+                const std::uint64_t page = static_cast<std::uint64_t>(rand_r(&seed)) % (size / kPage);
+                if (seed % 2) {
+                    at[page * kPage + 1] = 'a';
+                } else {
+                    (void)at[page * kPage];
+                }
+                touches.fetch_add(1, std::memory_order_relaxed);
+            }
+        };
+        std::thread t1(worker, 7u), t2(worker, 8u);
+        sleep(static_cast<unsigned>(seconds));
+        result.send(static_cast<std::int64_t>(touches.load()));
+        t1.join(); // never returns: the owner is killed under the threads, the next fault is SIGBUS
+        _exit(3);
+    }
+    const std::int64_t touches = result.receive();
+    std::printf("# stress: %lld attacher touches in %d s while the owner churned\n",
+                static_cast<long long>(touches), seconds);
+    const auto s = xt::stats(dev);
+    std::printf("# stress: %llu faults, %llu invalidations so far\n",
+                static_cast<unsigned long long>(s.faults_total),
+                static_cast<unsigned long long>(s.invalidations_total));
+    xt::check(touches > 1000, "stress: attacher threads made progress");
+    kill(owner, SIGKILL);
+    wait_child(owner);
+    xt::check(wait_child(attacher) == 128 + SIGBUS, "stress: owner killed under faulting threads: SIGBUS");
+    xt::check(idle_soon(), "stress: counters back to zero");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -452,5 +524,6 @@ int main(int argc, char** argv) {
     whole_address_space();
     permissions_and_names();
     cycles(argc > 1 ? std::atoi(argv[1]) : 1000);
+    stress(argc > 2 ? std::atoi(argv[2]) : 3);
     return xt::summary("xemem_smoke");
 }
