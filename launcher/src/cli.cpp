@@ -34,9 +34,11 @@ Commands:
   run [--enclave ID] PROG [ARGS]    run a static Linux executable on an enclave
   destroy ID | --all                destroy enclaves, give CPUs and memory back
   fault ID KIND                     make a co-kernel fail on purpose (tests)
+  xemem list|stats [--json]         shared-memory segments and counters
 
 Run 'cokernel COMMAND --help' for a command's options. Every command except
-'topo' must run as root and needs the module: 'modprobe cokernel'.
+'topo' needs the module ('modprobe cokernel'); all but 'topo' and 'xemem'
+must run as root.
 )";
 
 struct Command {
@@ -54,6 +56,7 @@ constexpr Command commands[] = {
     {"ping", cmd_ping},
     {"fault", cmd_fault},
     {"run", cmd_run},
+    {"xemem", cmd_xemem},
 };
 // clang-format on
 

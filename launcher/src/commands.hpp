@@ -15,5 +15,6 @@ int cmd_console(const std::vector<std::string>& args);
 int cmd_ping(const std::vector<std::string>& args);
 int cmd_fault(const std::vector<std::string>& args);
 int cmd_run(const std::vector<std::string>& args);
+int cmd_xemem(const std::vector<std::string>& args);
 
 } // namespace cokernel
