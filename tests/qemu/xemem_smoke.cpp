@@ -408,8 +408,41 @@ void permissions_and_names() {
         _exit(xt::failures == 0 ? 0 : 1);
     }
     xt::check(wait_child(pid) == 0, "non-root child passed its checks");
+    // group bits: root's segment (gid 0) with mode 0060, asked for by uid 65534 in group 0 and in group 65534
+    const std::int64_t group = xt::make(dev, buf, kPage, 0060);
+    for (const unsigned gid : {0u, 65534u}) {
+        const pid_t g = fork();
+        if (g == 0) {
+            if (setgid(gid) != 0 || setuid(65534) != 0) {
+                _exit(3);
+            }
+            const int fd = xt::open_dev();
+            const std::int64_t ap = xt::get(fd, group, XEMEM_RDWR);
+            _exit(gid == 0 ? (ap > 0 ? 0 : 1) : (ap == -EACCES ? 0 : 1));
+        }
+        xt::check(wait_child(g) == 0, gid == 0 ? "group member gets RDWR through the group bits (0060)"
+                                               : "non-member of the group: EACCES (0060)");
+    }
+    // root (CAP_FOWNER) passes the mode bits of nobody's 0600 segment; nobody keeps the owner bits
+    Channel made, done;
+    const pid_t owner = fork();
+    if (owner == 0) {
+        if (setgid(65534) != 0 || setuid(65534) != 0) {
+            _exit(3);
+        }
+        const int fd = xt::open_dev();
+        made.send(xt::make(fd, buf, kPage, 0600));
+        done.receive();
+        _exit(0);
+    }
+    const std::int64_t nobodys = made.receive();
+    const std::int64_t root_ap = xt::get(dev, nobodys, XEMEM_RDWR);
+    xt::check(nobodys > 0 && root_ap > 0, "root gets nobody's 0600 segment (CAP_FOWNER)");
+    xt::check(xt::release(dev, root_ap) == 0 && xt::remove(dev, group) == 0, "release, remove");
+    done.send(1);
+    wait_child(owner);
     xt::check(xt::remove(dev, priv) == 0 && xt::remove(dev, readable) == 0, "remove both");
-    xt::check(xt::idle(dev), "counters back to zero");
+    xt::check(idle_soon(), "counters back to zero");
 }
 
 // Many make/get/attach/touch/detach/release/remove cycles leave nothing behind.
