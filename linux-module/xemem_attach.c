@@ -186,10 +186,10 @@ static struct xemem_chunk *xemem_chunk_get(struct xemem_att *att, unsigned long 
 
 	if (chunk)
 		return chunk;
-	chunk = kzalloc(sizeof(*chunk), GFP_KERNEL);
+	chunk = kzalloc(sizeof(*chunk), GFP_KERNEL_ACCOUNT);
 	if (!chunk)
 		return NULL;
-	old = xa_cmpxchg(&att->chunks, idx, NULL, chunk, GFP_KERNEL);
+	old = xa_cmpxchg(&att->chunks, idx, NULL, chunk, GFP_KERNEL_ACCOUNT);
 	if (old) {
 		kfree(chunk);
 		return xa_is_err(old) ? NULL : old;
@@ -525,7 +525,7 @@ int xemem_attach(struct file *file, struct xemem_ctx *ctx, struct xemem_attach *
 		xemem_seg_put(seg);
 		return -ENOENT;
 	}
-	att = kzalloc(sizeof(*att), GFP_KERNEL);
+	att = kzalloc(sizeof(*att), GFP_KERNEL_ACCOUNT);
 	if (!att) {
 		xemem_seg_put(seg);
 		return -ENOMEM;

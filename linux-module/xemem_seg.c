@@ -94,7 +94,7 @@ int xemem_seg_make(struct xemem_ctx *ctx, struct xemem_make *m)
 
 	if (!mm)
 		return -EINVAL;
-	seg = kzalloc(sizeof(*seg), GFP_KERNEL);
+	seg = kzalloc(sizeof(*seg), GFP_KERNEL_ACCOUNT);
 	if (!seg)
 		return -ENOMEM;
 	kref_init(&seg->ref);
@@ -276,7 +276,7 @@ int xemem_seg_get(struct xemem_ctx *ctx, struct xemem_get *g)
 	struct xemem_seg *seg;
 	int ret;
 
-	ap = kzalloc(sizeof(*ap), GFP_KERNEL);
+	ap = kzalloc(sizeof(*ap), GFP_KERNEL_ACCOUNT);
 	if (!ap)
 		return -ENOMEM;
 	mutex_lock(&xemem_lock);
@@ -428,7 +428,7 @@ int xemem_seg_list(struct xemem_list *l)
 
 struct xemem_ctx *xemem_ctx_alloc(void)
 {
-	struct xemem_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	struct xemem_ctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 
 	if (ctx) {
 		INIT_LIST_HEAD(&ctx->segs);
