@@ -2,9 +2,11 @@
  * VM (bench/xemem/run, tests/qemu/test_xemem.sh). For each size an owner process (a forked child) maps and
  * writes the memory and exports it (xpmem_make) or creates it (shm_open + ftruncate + mmap); the measuring
  * process then times, per repetition, xpmem_get + xpmem_attach + one access per page (read or write), against
- * shm_open + mmap + one access per page. Detach/munmap are outside the timed part. Prints the median of the
- * repetitions and the ratio xemem / shm (below 1: xemem is faster). Results: docs/xemem.md.
- * Usage: xemem_bench [REPS [MIB...]]   (default: 3 repetitions of 1, 64 and 1024 MiB) */
+ * shm_open + mmap + one access per page. Detach/munmap are outside the timed part. The xemem owner runs
+ * twice: with 4 KiB pages (MADV_NOHUGEPAGE) and with transparent huge pages (2 MiB aligned, MADV_HUGEPAGE),
+ * which the attacher maps as 2 MiB PMDs. Prints the medians of the repetitions and the ratios xemem / shm
+ * (below 1: xemem is faster). Results: docs/xemem.md. Usage: xemem_bench [REPS [MIB...]]   (default: 3
+ * repetitions of 1, 64 and 1024 MiB) */
 #define _GNU_SOURCE
 #include <xpmem.h>
 
@@ -23,6 +25,9 @@
 #define PAGE 4096u
 #define MAX_REPS 64
 #define SHM_NAME "/xemem_bench"
+#define HUGE (2u << 20)
+
+enum owner_kind { OWNER_4K, OWNER_THP, OWNER_SHM };
 
 static void die(const char* what) {
     fprintf(stderr, "xemem_bench: %s: %s\n", what, strerror(errno));
@@ -57,7 +62,7 @@ static double median(double* values, int n) {
 }
 
 /* The owner: writes the memory, exports it, sends the id, and waits to be killed. */
-static pid_t start_owner(size_t size, int use_shm, int64_t* segid) {
+static pid_t start_owner(size_t size, enum owner_kind kind, int64_t* segid) {
     int up[2];
     if (pipe(up) != 0)
         die("pipe");
@@ -68,19 +73,24 @@ static pid_t start_owner(size_t size, int use_shm, int64_t* segid) {
         close(up[0]);
         int64_t id = 0;
         char* p;
-        if (use_shm) {
+        if (kind == OWNER_SHM) {
             int fd = shm_open(SHM_NAME, O_RDWR | O_CREAT | O_EXCL, 0600);
             if (fd < 0 || ftruncate(fd, (off_t)size) != 0)
                 die("shm_open");
             p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
             close(fd);
         } else {
-            p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            /* 2 MiB aligned, so that huge pages can back all of it */
+            p = mmap(NULL, size + HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            if (p != MAP_FAILED) {
+                p = (char*)(((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1));
+                madvise(p, size, kind == OWNER_THP ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+            }
         }
         if (p == MAP_FAILED)
             die("mmap");
         memset(p, 1, size);
-        if (!use_shm && (id = xpmem_make(p, size, XPMEM_PERMIT_MODE, (void*)0600)) < 0)
+        if (kind != OWNER_SHM && (id = xpmem_make(p, size, XPMEM_PERMIT_MODE, (void*)0600)) < 0)
             die("xpmem_make");
         if (write(up[1], &id, sizeof(id)) != sizeof(id))
             die("write");
@@ -141,26 +151,33 @@ int main(int argc, char** argv) {
     printf("# xemem_bench: %d repetitions, median; xemem = get + attach + touch, shm = shm_open + mmap + "
            "touch\n",
            reps);
-    printf("%-9s %-6s %12s %12s %8s\n", "size", "touch", "xemem_us", "shm_us", "ratio");
+    printf("%-9s %-6s %12s %12s %12s %8s %8s\n", "size", "touch", "xemem_us", "xemem_thp_us", "shm_us",
+           "ratio", "thp_ratio");
     shm_unlink(SHM_NAME);
     for (int s = 0; s < nsizes; ++s) {
         size_t size = (size_t)strtoull(sizes[s], NULL, 0) << 20;
-        double xemem[2][MAX_REPS], shm[2][MAX_REPS];
+        double xemem[2][MAX_REPS], thp[2][MAX_REPS], shm[2][MAX_REPS];
         int64_t segid = 0, unused = 0;
-        pid_t owner = start_owner(size, 0, &segid);
+        pid_t owner = start_owner(size, OWNER_4K, &segid);
         for (int r = 0; r < reps; ++r)
             for (int w = 0; w < 2; ++w)
                 xemem[w][r] = time_xemem(segid, size, w);
         stop_owner(owner);
-        owner = start_owner(size, 1, &unused);
+        owner = start_owner(size, OWNER_THP, &segid);
+        for (int r = 0; r < reps; ++r)
+            for (int w = 0; w < 2; ++w)
+                thp[w][r] = time_xemem(segid, size, w);
+        stop_owner(owner);
+        owner = start_owner(size, OWNER_SHM, &unused);
         for (int r = 0; r < reps; ++r)
             for (int w = 0; w < 2; ++w)
                 shm[w][r] = time_shm(size, w);
         stop_owner(owner);
         shm_unlink(SHM_NAME);
         for (int w = 0; w < 2; ++w) {
-            double x = median(xemem[w], reps), y = median(shm[w], reps);
-            printf("%4s MiB  %-6s %12.0f %12.0f %8.2f\n", sizes[s], w ? "write" : "read", x, y, x / y);
+            double x = median(xemem[w], reps), h = median(thp[w], reps), y = median(shm[w], reps);
+            printf("%4s MiB  %-6s %12.0f %12.0f %12.0f %8.2f %8.2f\n", sizes[s], w ? "write" : "read", x, h,
+                   y, x / y, h / y);
         }
         fflush(stdout);
     }

@@ -47,6 +47,8 @@ mkdir -p /dev/shm && mount -t tmpfs tmpfs /dev/shm
 check "benchmark: attach + touch vs shm_open + mmap" /root/xemem_bench 3 1 64 1024
 printf '%s\n' "$out"
 check_stats_zero "after the benchmark"
+check "cokernel xemem stats after all tests" cokernel xemem stats
+printf '%s\n' "$out"
 
 check "rmmod cokernel" rmmod cokernel
 check_dmesg_clean

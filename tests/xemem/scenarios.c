@@ -49,7 +49,7 @@ static void share(uint64_t mib, const char* name) {
     snprintf(command, sizeof(command), "cokernel xemem list --json | grep -q '\"name\":\"%s\"'", name);
     check(system(command) == 0, "cokernel xemem list --json shows %s", name);
     fflush(stdout);
-    if (system("cokernel xemem list") != 0)
+    if (system("cokernel xemem list && cokernel xemem list --json") != 0)
         check(0, "cokernel xemem list");
     struct xemem_counters c;
     check(xemem_read_counters(&c) == 0 && c.segments == 1 && c.apids == 1 && c.attachments == 1 &&
