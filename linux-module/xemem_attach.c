@@ -230,8 +230,8 @@ static vm_fault_t xemem_lock_owner(struct vm_fault *vmf, struct mm_struct *mm)
 		return VM_FAULT_RETRY;
 	mmap_read_unlock(vmf->vma->vm_mm);
 	/* wait for the owner's writer, then let the fault start over */
-	mmap_read_lock(mm);
-	mmap_read_unlock(mm);
+	if (!mmap_read_lock_killable(mm))
+		mmap_read_unlock(mm);
 	return VM_FAULT_RETRY;
 }
 
