@@ -535,6 +535,64 @@ void stress(int seconds) {
     xt::check(idle_soon(), "stress: counters back to zero");
 }
 
+// Two processes attach each other's whole address space (Open MPI's pattern) and churn their own mappings
+// (mmap/munmap take mmap_lock for writing) while faulting through the peer's: no deadlock, no leak.
+void mutual(int seconds) {
+    constexpr std::uint64_t size = 4 * kMiB;
+    Channel up[2], down[2];
+    pid_t pids[2];
+    for (int me = 0; me < 2; ++me) {
+        pids[me] = fork();
+        if (pids[me] != 0) {
+            continue;
+        }
+        const int fd = xt::open_dev();
+        char* buf = aligned_buffer(size, me == 1);
+        fill(buf, size, static_cast<char>('A' + me));
+        up[me].send(xt::make(fd, nullptr, XEMEM_MAXADDR, 0600));
+        up[me].send(static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(buf)));
+        const std::int64_t peer_seg = down[me].receive();
+        const auto peer_buf = static_cast<std::uint64_t>(down[me].receive());
+        auto* peer =
+            static_cast<volatile char*>(xt::attach(fd, xt::get(fd, peer_seg, XEMEM_RDWR), peer_buf, size));
+        if (peer == nullptr) {
+            _exit(2);
+        }
+        bool good = peer[kPage] == static_cast<char>('A' + (1 - me) + 1);
+        unsigned seed = static_cast<unsigned>(me) + 1;
+        const time_t end = time(nullptr) + seconds;
+        while (time(nullptr) < end) {
+            for (int i = 0; i < 256; ++i) {
+                const std::uint64_t page = static_cast<std::uint64_t>(rand_r(&seed)) % (size / kPage);
+                (void)peer[page * kPage];
+                buf[page * kPage + 8] = 1;
+            }
+            void* scratch =
+                mmap(nullptr, 64 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            static_cast<char*>(scratch)[0] = 1;
+            munmap(scratch, 64 * kPage);
+            madvise(buf + (static_cast<std::uint64_t>(rand_r(&seed)) % 512) * kPage, 8 * kPage,
+                    MADV_DONTNEED);
+        }
+        up[me].send(good ? 1 : 0);
+        down[me].receive(); // both are done before either goes away
+        _exit(0);
+    }
+    const std::int64_t seg0 = up[0].receive(), buf0 = up[0].receive();
+    const std::int64_t seg1 = up[1].receive(), buf1 = up[1].receive();
+    down[0].send(seg1);
+    down[0].send(buf1);
+    down[1].send(seg0);
+    down[1].send(buf0);
+    const bool good = up[0].receive() == 1 && up[1].receive() == 1;
+    xt::check(good, "mutual: both see the peer's data through the whole-address-space segment");
+    down[0].send(1);
+    down[1].send(1);
+    xt::check(wait_child(pids[0]) == 0 && wait_child(pids[1]) == 0,
+              "mutual: both churned and exited normally");
+    xt::check(idle_soon(), "mutual: counters back to zero");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -558,5 +616,6 @@ int main(int argc, char** argv) {
     permissions_and_names();
     cycles(argc > 1 ? std::atoi(argv[1]) : 1000);
     stress(argc > 2 ? std::atoi(argv[2]) : 3);
+    mutual(argc > 2 ? std::atoi(argv[2]) : 3);
     return xt::summary("xemem_smoke");
 }
