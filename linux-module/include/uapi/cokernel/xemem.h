@@ -43,7 +43,19 @@ typedef int64_t ck_s64;
 #define XEMEM_ID_DOMAIN_SHIFT 48
 #define XEMEM_ID_SERIAL_MASK ((1ull << XEMEM_ID_DOMAIN_SHIFT) - 1)
 #define XEMEM_DOMAIN_LINUX 0u
-#define XEMEM_ID_DOMAIN(id) ((ck_u32)(((ck_u64)(id) >> XEMEM_ID_DOMAIN_SHIFT) & 0x7fff))
+#define XEMEM_ID_DOMAIN(id) xemem_id_domain(id)
+
+/* The domain field of a segment id or apid (a function, not a cast-laden
+ * macro, so C++ built with -Wold-style-cast can use it). */
+#ifdef __cplusplus
+#define XEMEM_CAST(type, value) static_cast<type>(value)
+#else
+#define XEMEM_CAST(type, value) ((type)(value))
+#endif
+static inline ck_u32 xemem_id_domain(ck_s64 id)
+{
+	return XEMEM_CAST(ck_u32, (XEMEM_CAST(ck_u64, id) >> XEMEM_ID_DOMAIN_SHIFT) & 0x7fffu);
+}
 
 /* Access flags of XEMEM_IOC_GET (values are XPMEM's). */
 #define XEMEM_RDONLY 0x1u
