@@ -174,6 +174,11 @@ int main(int argc, char** argv) {
                 shm[w][r] = time_shm(size, w);
         stop_owner(owner);
         shm_unlink(SHM_NAME);
+        if (getenv("XEMEM_BENCH_RAW") != NULL) /* every repetition, before the medians sort them */
+            for (int w = 0; w < 2; ++w)
+                for (int r = 0; r < reps; ++r)
+                    printf("# raw %s MiB %s rep %d: xemem %.0f thp %.0f shm %.0f\n", sizes[s],
+                           w ? "write" : "read", r, xemem[w][r], thp[w][r], shm[w][r]);
         for (int w = 0; w < 2; ++w) {
             double x = median(xemem[w], reps), h = median(thp[w], reps), y = median(shm[w], reps);
             printf("%4s MiB  %-6s %12.0f %12.0f %12.0f %8.2f %8.2f\n", sizes[s], w ? "write" : "read", x, h,
