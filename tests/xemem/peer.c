@@ -140,6 +140,31 @@ static int cycle(int64_t segid, uint64_t pages, uint64_t tag) {
     return reply("ok");
 }
 
+/* A child of this process (which has /dev/xemem open already) gets, attaches and reads the segment: the
+ * library must open the device again in the child, since the module refuses the parent's descriptor there. */
+static int fork_get(int64_t segid, uint64_t pages, uint64_t tag) {
+    fflush(stdout);
+    pid_t child = fork();
+    if (child < 0)
+        return reply_errno();
+    if (child == 0) {
+        xpmem_apid_t apid = xpmem_get(segid, XPMEM_RDONLY, XPMEM_PERMIT_MODE, NULL);
+        struct xpmem_addr addr = {.apid = apid, .offset = 0};
+        volatile uint64_t* p = apid < 0 ? (void*)-1 : xpmem_attach(addr, pages * PAGE, NULL);
+        if (p == (void*)-1)
+            _exit(10 + errno);
+        for (uint64_t page = 0; page < pages; ++page)
+            if (p[page * PAGE / 8] != word(tag, page))
+                _exit(2);
+        _exit(xpmem_detach((void*)p) == 0 && xpmem_release(apid) == 0 ? 0 : 3);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return reply("bad child status %d", status);
+    return reply("ok");
+}
+
 static int fork_hold(void) {
     int fds[2];
     if (pipe(fds) != 0)
@@ -240,6 +265,8 @@ static int command(char* line) {
         return xpmem_remove(strtoll(a1, NULL, 0)) == 0 ? reply("ok") : reply_errno();
     if (strcmp(op, "cycle") == 0 && n == 4)
         return cycle(strtoll(a1, NULL, 0), strtoull(a2, NULL, 0), strtoull(a3, NULL, 0));
+    if (strcmp(op, "fork-get") == 0 && n == 4)
+        return fork_get(strtoll(a1, NULL, 0), strtoull(a2, NULL, 0), strtoull(a3, NULL, 0));
     if (strcmp(op, "fork-hold") == 0)
         return fork_hold();
     if (strcmp(op, "fork-end") == 0)

@@ -114,6 +114,8 @@ static void two_segments(void) {
     peer_ok(&attacher, "seg-a holds the first region", "verify a0 0 1024 10");
     peer_ok(&attacher, "seg-b holds the second region", "verify a1 0 2048 20");
     peer_ok(&attacher, "writes seg-b", "fill a1 0 2048 21");
+    peer_ok(&attacher, "a forked child of the attacher uses libxemem (its own descriptor)",
+            "fork-get %" PRId64 " 2048 21", s2);
     peer_ok(&owner, "the second region changed", "verify r1 0 2048 21");
     peer_ok(&owner, "the first did not", "verify r0 0 1024 10");
     peer_ok(&owner, "remove seg-a while attached", "remove %" PRId64, s1);
