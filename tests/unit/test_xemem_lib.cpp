@@ -409,3 +409,32 @@ TEST_CASE("xemem lib: threads share one descriptor", "[xemem]") {
     CHECK(calls == 800);
     CHECK(same_fd);
 }
+
+TEST_CASE("xemem lib: fork while another thread opens the device", "[xemem]") {
+    FakeModule module;
+    std::atomic<bool> stop{false};
+    // Opens and closes the device in a loop, so that forks often happen while it holds the library's lock.
+    std::thread opener([&] {
+        while (!stop) {
+            xemem_test_close_device();
+            (void)xpmem_version();
+        }
+    });
+    int good = 0;
+    for (int i = 0; i < 200; ++i) {
+        pid_t child = ::fork();
+        if (child == 0) {
+            ::alarm(2); // a lock left held across fork would hang the child: SIGALRM ends it
+            ::_exit(xpmem_version() == static_cast<int>(XEMEM_VERSION) ? 0 : 1);
+        }
+        int status = 0;
+        if (child > 0 && ::waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+            WEXITSTATUS(status) == 0)
+            ++good;
+        else
+            break; // one hang is enough
+    }
+    stop = true;
+    opener.join();
+    CHECK(good == 200);
+}

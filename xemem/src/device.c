@@ -20,6 +20,20 @@ static dev_t device_rdev; /* to recognise our descriptor after a fork */
 static ino_t device_ino;
 static xemem_ioctl_fn ioctl_hook;
 
+/* A fork while another thread holds the lock would leave it locked forever in the child: fork waits for it.
+ */
+static void lock_for_fork(void) {
+    pthread_mutex_lock(&device_lock);
+}
+
+static void unlock_after_fork(void) {
+    pthread_mutex_unlock(&device_lock);
+}
+
+__attribute__((constructor)) static void register_fork_handlers(void) {
+    pthread_atfork(lock_for_fork, unlock_after_fork, unlock_after_fork);
+}
+
 XEMEM_API const char* xemem_device_path(void) {
     const char* path = secure_getenv("XEMEM_DEVICE");
     return path != NULL && path[0] != '\0' ? path : XEMEM_DEVICE;
