@@ -573,6 +573,24 @@ int ck_boot_command(struct ck_enclave *e, struct cokernel_command *c)
 	return ret;
 }
 
+/* Commands of the job path (job.c): the doorbell (PING) and JOB_END. */
+int ck_boot_job_command(struct ck_enclave *e, u32 cmd)
+{
+	s32 result;
+	int ret;
+
+	ck_boot_update_state(e);
+	if (!e->boot || e->state != COKERNEL_STATE_RUNNING)
+		return -ESRCH;
+	ret = ck_send_command(e, cmd, 0, CK_CMD_TIMEOUT_MS, &result, NULL);
+	if (ret == -ETIMEDOUT) {
+		pr_err("enclave %d failed: no answer to command %u within %u ms\n",
+		       e->id, cmd, CK_CMD_TIMEOUT_MS);
+		e->state = COKERNEL_STATE_FAILED;
+	}
+	return ret;
+}
+
 void ck_boot_teardown(struct ck_enclave *e)
 {
 	struct ck_boot *b = e->boot;

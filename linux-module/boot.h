@@ -21,6 +21,7 @@ int ck_boot_enclave(struct ck_enclave *e, const struct cokernel_boot *req);
 void ck_boot_teardown(struct ck_enclave *e);
 int ck_boot_console_read(struct ck_enclave *e, struct cokernel_console_read *r);
 int ck_boot_command(struct ck_enclave *e, struct cokernel_command *c);
+int ck_boot_job_command(struct ck_enclave *e, u32 cmd);	/* PING or JOB_END */
 /* Refreshes e->state from the co-kernel's control block (failed on panic). */
 void ck_boot_update_state(struct ck_enclave *e);
 

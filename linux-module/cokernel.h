@@ -26,6 +26,7 @@
 
 struct seq_file;
 struct ck_boot;
+struct file;
 
 /* One enclave: the CPUs and memory ranges it holds. */
 struct ck_enclave {
@@ -38,13 +39,15 @@ struct ck_enclave {
 	struct cpumask cpumask;	/* the same CPUs as a mask */
 	struct ck_boot *boot;	/* booted co-kernel (boot.c), or NULL */
 	atomic_t job_maps;	/* proxy mappings of the job region (job.c) */
+	struct file *job_proxy;	/* attached as the proxy, or NULL (job.c) */
+	struct file *temp_owner; /* its release destroys the enclave, or NULL */
 };
 
 /* enclave.c */
 extern struct mutex ck_table_lock;
 struct ck_enclave *ck_enclave_lookup(int id);	/* ck_table_lock held */
 int ck_enclave_create(const struct cokernel_create *req, s32 *id);
-int ck_enclave_destroy(s32 id);
+int ck_enclave_destroy(s32 id, const struct file *owner);
 void ck_enclave_list(struct cokernel_list *list);
 int ck_enclave_info(struct cokernel_info *info);
 int ck_enclave_boot(const struct cokernel_boot *req);
@@ -70,10 +73,11 @@ long ck_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 
 /* job.c */
 struct cokernel_job_attach;
-struct file;
+struct cokernel_job_start;
 struct inode;
 struct vm_area_struct;
 int ck_job_attach(struct file *file, struct cokernel_job_attach *a);
+int ck_job_start(struct file *file, const struct cokernel_job_start *s);
 int ck_job_mmap(struct file *file, struct vm_area_struct *vma);
 int ck_job_release(struct inode *inode, struct file *file);
 

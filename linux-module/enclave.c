@@ -109,13 +109,14 @@ out_free:
 	return ret;
 }
 
-int ck_enclave_destroy(s32 id)
+/* DESTROY, or (owner not NULL) the release of a temporary enclave's file. */
+int ck_enclave_destroy(s32 id, const struct file *owner)
 {
 	struct ck_enclave *e;
 
 	mutex_lock(&ck_table_lock);
 	e = ck_enclave_lookup(id);
-	if (!e) {
+	if (!e || (owner && e->temp_owner != owner)) {
 		mutex_unlock(&ck_table_lock);
 		pr_info("destroy: no enclave %d\n", id);
 		return -ENOENT;

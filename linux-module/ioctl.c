@@ -172,7 +172,7 @@ static int ck_ioc_destroy(struct cokernel_destroy *d)
 		pr_info("destroy: unknown flags %#x\n", d->flags);
 		return -EINVAL;
 	}
-	return ck_enclave_destroy(d->id);
+	return ck_enclave_destroy(d->id, NULL);
 }
 
 static int ck_ioc_list(struct cokernel_list *l)
@@ -262,6 +262,10 @@ long ck_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		if (!capable(CAP_SYS_ADMIN))
 			return -EPERM;
 		break;
+	case COKERNEL_IOC_JOB_START:
+		/* The file was attached by root; its holder may be the user now. */
+		out = false;
+		break;
 	default:
 		return -ENOTTY;
 	}
@@ -296,6 +300,11 @@ long ck_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = ck_check_hdr(buf, size, "job attach");
 		if (!ret)
 			ret = ck_job_attach(file, buf);
+		break;
+	case COKERNEL_IOC_JOB_START:
+		ret = ck_check_hdr(buf, size, "job start");
+		if (!ret)
+			ret = ck_job_start(file, buf);
 		break;
 	default: /* COKERNEL_IOC_INFO */
 		ret = ck_ioc_info(buf);

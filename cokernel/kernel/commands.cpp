@@ -4,6 +4,7 @@
 #include "apic.hpp"
 #include "console.hpp"
 #include "cpu.hpp"
+#include "job.hpp"
 #include "kernel.hpp"
 
 namespace ck {
@@ -85,6 +86,10 @@ void handle_commands() {
         }
         answer(c, seq, 0);
         trigger_fault(c.arg);
+    case COKERNEL_CMD_JOB_END:
+        answer(c, seq, 0);
+        job_proxy_gone(); // may not return: the job ends
+        break;
     default:
         answer(c, seq, -38);
         break;

@@ -31,6 +31,7 @@ constexpr uint32_t MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081, MSR_LSTAR = 0xc
 uint64_t g_region = 0;
 uint64_t g_region_size = 0;
 Job g_job;
+bool g_in_job = false; // between user_enter and its return: an interrupt may end the job
 const char* g_strings[MAX_STRINGS];
 
 cokernel_job* control_block() {
@@ -244,8 +245,10 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
     const uint32_t mxcsr = 0x1f80;
     asm volatile("ldmxcsr %0" ::"m"(mxcsr));
     arch::wrmsr(MSR_FS_BASE, 0);
+    g_in_job = true;
     const auto status = static_cast<int32_t>(
         user_enter(plan.entry, layout.rsp, &j.saved_rsp, reinterpret_cast<uint8_t*>(&tables.tss) + 4));
+    g_in_job = false;
     unmap_user(phys);
     b.exit_status = status;
     b.signal = j.signal;
@@ -356,6 +359,22 @@ void job_fault(const arch::Frame& f) {
     kprintf("job: exception %lu at RIP %016lx (CR2 %016lx, error 0x%lx): killed by signal %u\n", f.vector,
             f.rip, arch::read_cr2(), f.error, sig);
     job_end(static_cast<int32_t>(128 + sig), sig);
+}
+
+void job_proxy_gone() {
+    // Interrupts reach CPU 0 only in its idle halt, in ring 3 and in the job's waits (delegated calls,
+    // sleeps), never inside job_poll: the job is either running here or not started.
+    if (g_in_job) {
+        kprintf("job: its proxy on Linux is gone: ending it\n");
+        job_end(128 + 9, 9);
+    }
+    if (g_region != 0) {
+        cokernel_job& b = *control_block();
+        if (__atomic_load_n(&b.state, __ATOMIC_ACQUIRE) == COKERNEL_JOB_REQUESTED) {
+            set_message(b, "not started: its proxy is gone");
+            publish(b, COKERNEL_JOB_IDLE);
+        }
+    }
 }
 
 } // namespace ck

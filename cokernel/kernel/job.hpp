@@ -47,5 +47,8 @@ uint8_t* user_ptr(uint64_t va, uint64_t len);
 [[noreturn]] void job_end(int32_t status, uint32_t signal);
 // A CPU exception in ring 3: ends the job with the matching signal.
 [[noreturn]] void job_fault(const arch::Frame& f);
+// COKERNEL_CMD_JOB_END, in the doorbell interrupt on CPU 0: the job's proxy is gone. A running job ends as
+// if killed by SIGKILL (does not return); a requested one is dropped; otherwise nothing happens.
+void job_proxy_gone();
 
 } // namespace ck

@@ -114,7 +114,7 @@ bool put_pair(uint64_t addr, uint64_t first, uint64_t second) {
 void sleep_until(const Job& j, uint64_t clk, uint64_t deadline_ns) {
     uint64_t now = 0;
     while (clock_now(j, clk, now) && now < deadline_ns) {
-        asm volatile("sti; pause; cli" ::: "memory");
+        arch::pause_interruptible();
     }
 }
 
@@ -326,7 +326,7 @@ int64_t delegate(Job& j, uint64_t nr, const uint64_t (&a)[6]) {
     return deleg::delegate_call(
         *j.channel, static_cast<uint32_t>(nr), a, [](auto&) {},
         [](auto&) {
-            asm volatile("sti; pause; cli" ::: "memory");
+            arch::pause_interruptible();
             return true;
         });
 }

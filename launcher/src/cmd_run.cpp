@@ -2,16 +2,20 @@
 // syscalls as its proxy (docs/run.md).
 #include "cli.hpp"
 #include "commands.hpp"
+#include "enclave_keeper.hpp"
 #include "job_proxy.hpp"
 #include "parse.hpp"
+#include "run_user.hpp"
 #include "text.hpp"
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 #include <unistd.h>
 
@@ -19,8 +23,8 @@ namespace cokernel {
 namespace {
 
 constexpr const char* help =
-    R"(Usage: cokernel run [--enclave ID | --ncpus N --mem SIZE] [--delegate=NAMES] [--deny=NAMES]
-                    [--syscall-stats] [--] PROG [ARGS...]
+    R"(Usage: cokernel run [--enclave ID | --ncpus N --mem SIZE] [--user USER|UID[:GID]] [--delegate=NAMES]
+                    [--deny=NAMES] [--syscall-stats] [--] PROG [ARGS...]
 
 Runs PROG, a static x86-64 Linux executable, in ring 3 on the first CPU of an enclave. The co-kernel handles
 memory, identity and exit itself and sends every other system call to this process, which executes it with
@@ -30,16 +34,20 @@ status, or 128 + the signal that ended it.
   --enclave ID     run on this enclave (booted, no job running); it is left as it is afterwards
   --ncpus N        otherwise: create a temporary enclave of N CPUs (default 1) ...
   --mem SIZE       ... and SIZE of memory (default 256M), destroyed afterwards (also on SIGINT/SIGTERM)
+  --user WHO       run as this user (name or uid, optionally :gid; root only). Default: the user who
+                   invoked sudo (SUDO_UID/SUDO_GID), or the real user of a setuid-root install; root
+                   otherwise
   --delegate=NAMES native syscalls to send to Linux instead (docs/delegation.md)
   --deny=NAMES     syscalls to refuse with EPERM
   --syscall-stats  print per-syscall statistics on stderr when PROG ends (native or delegated, count,
                    total and mean time: what to port next); --stats is the short form
 
-PROG is used as given if it contains a '/', else searched in PATH. Root is needed (the enclave device).
+PROG is used as given if it contains a '/', else searched in PATH, and read with the job user's rights.
+Root is needed for the enclave device; the proxy drops to the job user before the job's first system call.
 )";
 
 struct RunOptions {
-    std::string enclave, ncpus = "1", mem = "256M", delegate, deny;
+    std::string enclave, ncpus = "1", mem = "256M", delegate, deny, user;
     bool stats = false;
     std::vector<std::string> command;
 };
@@ -85,6 +93,8 @@ Result<RunOptions> parse(const std::vector<std::string>& argv, bool& help_wanted
             o.delegate = value;
         } else if (name == "--deny") {
             o.deny = value;
+        } else if (name == "--user") {
+            o.user = value;
         } else {
             return fail(cat("unknown option '", name, "'"));
         }
@@ -104,11 +114,41 @@ std::string find_program(const std::string& prog) {
     std::stringstream dirs(path != nullptr ? path : "/usr/bin:/bin");
     for (std::string dir; std::getline(dirs, dir, ':');) {
         std::string candidate = (dir.empty() ? "." : dir) + "/" + prog;
-        if (::access(candidate.c_str(), X_OK) == 0) {
+        if (::faccessat(AT_FDCWD, candidate.c_str(), X_OK, AT_EACCESS) == 0) {
             return candidate;
         }
     }
     return prog;
+}
+
+// PROG's bytes, found, opened and read with the job user's rights: a program that user may not execute is
+// refused here, before any enclave is touched.
+Result<std::vector<char>> read_program(const std::string& prog, const RunUser& user) {
+    ActingAs as_user(user);
+    if (!as_user.error().empty())
+        return fail(as_user.error());
+    const std::string path = find_program(prog);
+    std::ifstream file(path, std::ios::binary);
+    if (!file)
+        return fail(cat(path, ": ", std::strerror(errno)));
+    if (::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) != 0)
+        return fail(cat(path, ": not executable (", std::strerror(errno), ")"));
+    std::vector<char> image((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    if (auto err = check_executable(image); !err.empty())
+        return fail(cat(path, ": ", err));
+    return image;
+}
+
+// Whether /proc/cokernel (world-readable) still lists enclave id.
+bool enclave_listed(int id) {
+    std::ifstream proc("/proc/cokernel");
+    for (std::string line; std::getline(proc, line);) {
+        std::istringstream words(line);
+        int listed = -1;
+        if (words >> listed && listed == id)
+            return true;
+    }
+    return false;
 }
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -139,20 +179,18 @@ int cmd_run(const std::vector<std::string>& argv) {
         std::cout << help;
         return exit_ok;
     }
-    const std::string path = find_program(opts->command.front());
-    std::ifstream file(path, std::ios::binary);
-    if (!file)
-        return report(fail(cat(path, ": ", std::strerror(errno))));
-    if (::access(path.c_str(), X_OK) != 0)
-        return report(fail(cat(path, ": not executable (", std::strerror(errno), ")")));
-    std::vector<char> image((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    if (auto err = check_executable(image); !err.empty())
-        return report(fail(cat(path, ": ", err)));
+    auto user = resolve_run_user(opts->user);
+    if (!user)
+        return report(user.error());
+    auto image = read_program(opts->command.front(), *user);
+    if (!image)
+        return report(image.error());
     if (auto root = require_root(); !root)
         return report(root.error());
 
     JobRequest request;
-    request.image = std::move(image);
+    request.image = std::move(*image);
+    request.user = *user;
     request.argv = opts->command;
     request.delegate = opts->delegate;
     request.deny = opts->deny;
@@ -190,11 +228,28 @@ int cmd_run(const std::vector<std::string>& argv) {
             return report(fail(cat("run: cannot tell the new enclave's id from '", out, "'")));
         temporary = true;
     }
+    // A temporary enclave goes with the proxy's device file: closing it (in run_job, or at our death) makes
+    // the module destroy it; the keeper, still root, then onlines its memory.
+    std::optional<EnclaveKeeper> keeper;
+    if (temporary) {
+        auto started = EnclaveKeeper::start(id);
+        if (!started) {
+            std::string out;
+            (void)quietly(cmd_destroy, {std::to_string(id)}, out);
+            return report(started.error());
+        }
+        keeper.emplace(std::move(*started));
+    }
+    request.temporary = temporary;
     const int status = run_job(id, request, &g_stop);
     if (temporary) {
-        std::string out;
-        if (quietly(cmd_destroy, {std::to_string(id)}, out) != exit_ok)
-            std::cerr << "cokernel: run: could not destroy the temporary enclave " << id << '\n';
+        if (::geteuid() == 0 && enclave_listed(id)) {
+            std::string out; // the job never got as far as the proxy's file (we are still root)
+            if (quietly(cmd_destroy, {std::to_string(id)}, out) == exit_ok)
+                keeper->done_here();
+        }
+        if (!keeper->finish())
+            std::cerr << "cokernel: run: the temporary enclave " << id << " was not fully given back\n";
     }
     if (g_stop != 0 && status < 0) {
         return 128 + g_stop;

@@ -112,15 +112,20 @@ int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t*
     if (dev.fd < 0)
         return error(std::string("cannot move the device descriptor above ") + std::to_string(proxy_fd_base));
 
+    // The proxy's file: one per enclave; when it goes away (exit, kill -9) the module ends the job, and
+    // destroys a temporary enclave.
     cokernel_job_attach attach{};
     stamp(attach);
     attach.id = id;
+    attach.flags = COKERNEL_JOB_ATTACH_PROXY | (request.temporary ? COKERNEL_JOB_ATTACH_TEMPORARY : 0u);
     if (::ioctl(dev.fd, COKERNEL_IOC_JOB_ATTACH, &attach) != 0) {
         const int e = errno;
         if (e == ENOENT)
             return error("no enclave " + std::to_string(id));
         if (e == ESRCH)
             return error("enclave " + std::to_string(id) + " is not running (cokernel list)");
+        if (e == EBUSY)
+            return error("enclave " + std::to_string(id) + " is already running a job");
         return error("cannot attach to enclave " + std::to_string(id) + ": " + std::strerror(e));
     }
     Mapping ctl_map(::mmap(nullptr, COKERNEL_JOB_CTL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd,
@@ -128,6 +133,10 @@ int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t*
                     COKERNEL_JOB_CTL_SIZE);
     if (ctl_map.get() == MAP_FAILED)
         return error(std::string("cannot map the job control area: ") + std::strerror(errno));
+    // Everything privileged is done: from here on the proxy is the user (docs/run.md, "Privileges").
+    if (auto dropped = drop_privileges(request.user); !dropped)
+        return error("cannot drop to uid " + std::to_string(request.user.uid) + " (" + request.user.source +
+                     "): " + dropped.error().message);
     auto* ctl = static_cast<uint8_t*>(ctl_map.get());
     auto* job = reinterpret_cast<cokernel_job*>(ctl);
     if (job->hdr.signature != COKERNEL_SIGNATURE || job->hdr.revision != COKERNEL_JOB_REVISION ||
@@ -192,12 +201,10 @@ int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t*
     job->seq = job->seq + 1;
     __atomic_store_n(&job->state, COKERNEL_JOB_REQUESTED, __ATOMIC_RELEASE);
 
-    // The doorbell: a PING wakes the co-kernel's CPU 0, whose idle loop then starts the job.
-    cokernel_command cmd{};
-    stamp(cmd);
-    cmd.id = id;
-    cmd.cmd = COKERNEL_CMD_PING;
-    if (::ioctl(dev.fd, COKERNEL_IOC_COMMAND, &cmd) != 0)
+    // The doorbell (a PING from the module) wakes the co-kernel's CPU 0, whose idle loop starts the job.
+    cokernel_job_start start{};
+    stamp(start);
+    if (::ioctl(dev.fd, COKERNEL_IOC_JOB_START, &start) != 0)
         return error(std::string("cannot reach the co-kernel: ") + std::strerror(errno));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (load_state(job) == COKERNEL_JOB_REQUESTED) {

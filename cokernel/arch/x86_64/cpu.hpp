@@ -52,6 +52,14 @@ inline void idle() {
     asm volatile("sti; hlt; cli" ::: "memory");
 }
 
+// One pause with interrupts open, for waits that must still take Linux's commands. The nop fills STI's
+// interrupt shadow: right after STI nothing is delivered, and QEMU's TCG leaves the shadow only at the end
+// of the instruction after STI, which a PAUSE (it exits to QEMU's main loop early) never reaches, so
+// `sti; pause; cli` would never take an interrupt there.
+inline void pause_interruptible() {
+    asm volatile("sti; nop; pause; cli" ::: "memory");
+}
+
 [[noreturn]] inline void halt_forever() {
     for (;;) {
         asm volatile("cli; hlt" ::: "memory");

@@ -128,6 +128,7 @@ enum cokernel_cmd {
 	COKERNEL_CMD_PING = 1,
 	COKERNEL_CMD_STOP = 2,
 	COKERNEL_CMD_FAULT = 3, /* arg: enum cokernel_fault (tests) */
+	COKERNEL_CMD_JOB_END = 4, /* the job's proxy is gone: end the job (module only) */
 };
 
 enum cokernel_fault {

@@ -81,18 +81,41 @@ COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job) == 840, "job layout");
 
 /* COKERNEL_IOC_JOB_ATTACH: binds this open file to an enclave's job region
  * (root; the enclave must be running); afterwards mmap() on the file maps
- * [offset, offset + length) of the region. */
+ * [offset, offset + length) of the region. The binding lasts as long as the
+ * open file, whatever credentials its holder has later. */
 struct cokernel_job_attach {
 	struct cokernel_hdr hdr;
 	ck_s32 id;
-	ck_u32 pad;
+	ck_u32 flags;       /* COKERNEL_JOB_ATTACH_* */
 	ck_u64 region_size; /* out */
 	ck_u64 ctl_offset;  /* out: region_size - COKERNEL_JOB_CTL_SIZE */
 };
 COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job_attach) == 32, "job attach layout");
 
+/* This file is the enclave's proxy: at most one per enclave (EBUSY). When it
+ * is released (the proxy exits, is killed, or closes it) the module tells the
+ * co-kernel to end the job it started (COKERNEL_CMD_JOB_END). */
+#define COKERNEL_JOB_ATTACH_PROXY 1u
+/* Destroy the enclave when this file is released: cokernel run's temporary
+ * enclave goes away with its proxy, even after SIGKILL. */
+#define COKERNEL_JOB_ATTACH_TEMPORARY 2u
+#define COKERNEL_JOB_ATTACH_FLAGS_ALL 3u
+
+/* COKERNEL_IOC_JOB_START: the proxy set state = REQUESTED; ring the
+ * co-kernel's doorbell. Only on a file attached with
+ * COKERNEL_JOB_ATTACH_PROXY, and without a capability check: attaching
+ * needed root, and the proxy may have dropped to the user's credentials
+ * since (docs/run.md, "Privileges"). */
+struct cokernel_job_start {
+	struct cokernel_hdr hdr;
+	ck_u32 flags; /* must be 0 */
+	ck_u32 pad;
+};
+COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job_start) == 16, "job start layout");
+
 #ifndef COKERNEL_FREESTANDING
 #define COKERNEL_IOC_JOB_ATTACH _IOWR(COKERNEL_IOC_MAGIC, 0x20, struct cokernel_job_attach)
+#define COKERNEL_IOC_JOB_START _IOW(COKERNEL_IOC_MAGIC, 0x21, struct cokernel_job_start)
 #endif
 
 /* The job region of an enclave whose last memory range is [start, start +

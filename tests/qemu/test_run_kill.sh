@@ -1,0 +1,99 @@
+# vm: --smp 4 --mem 2G
+# A proxy that goes away ends its job: kill -9, SIGINT and SIGTERM of `cokernel run --enclave ID` while the job
+# sleeps (native), waits in a delegated read, or computes in ring 3; the enclave takes the next job. kill -9 of
+# `cokernel run --ncpus N` (a temporary enclave) destroys the enclave with the proxy.
+. /root/lib.sh
+start_cpus=$(cat /sys/devices/system/cpu/online)
+check "modprobe cokernel" modprobe cokernel
+check "create an enclave" cokernel create --ncpus 1 --mem 256M
+id=$(printf '%s\n' "$out" | tail -n1)
+cpus_with_enclave=$(cat /sys/devices/system/cpu/online)
+mem_with_enclave=$(grep MemTotal /proc/meminfo)
+
+count() { cokernel console "$1" 2>/dev/null | grep -c "$2"; }
+# wait_for ID TEXT N: until the console of enclave ID has more than N lines with TEXT (30 s at most).
+wait_for() {
+    for i in $(seq 120); do
+        [ "$(count "$1" "$2")" -gt "$3" ] && return 0
+        sleep 0.25
+    done
+    return 1
+}
+
+# kill_during SIGNAL STATUS WHAT CMD...: starts CMD on the enclave, waits for the job to start, sends SIGNAL
+# to the launcher; the launcher exits STATUS, the co-kernel ends the job, the next job runs.
+kill_during() {
+    sig=$1 status=$2 what=$3
+    shift 3
+    started=$(count "$id" 'job: starting')
+    ended=$(count "$id" 'job: killed by signal 9')
+    "$@" &
+    pid=$!
+    if ! wait_for "$id" 'job: starting' "$started"; then
+        not_ok "$what: the job did not start"
+        kill -9 $pid
+        return
+    fi
+    sleep 1
+    kill "-$sig" $pid
+    wait $pid
+    check_eq "$what: kill -$sig of the launcher: exit $status" "$?" "$status"
+    if wait_for "$id" 'job: killed by signal 9' "$ended"; then
+        ok "$what: the co-kernel ended the job ($(cokernel console "$id" | grep 'proxy on Linux is gone' | tail -n1))"
+    else
+        not_ok "$what: the job was not ended: $(cokernel console "$id" | tail -n3)"
+    fi
+    check "$what: the enclave takes the next job" cokernel run --enclave "$id" /bin/busybox echo next
+    check_eq "$what: the next job's output" "$out" "next"
+}
+
+kill_during KILL 137 "sleeping job" cokernel run --enclave "$id" /bin/busybox sleep 60
+# A job blocked in a delegated read (its stdin is a pipe nobody writes to).
+mkfifo /root/fifo
+sleep 1000 >/root/fifo &
+writer=$!
+kill_during KILL 137 "job in a delegated read" sh -c "exec cokernel run --enclave $id /bin/busybox cat </root/fifo"
+kill $writer
+kill_during KILL 137 "computing job" cokernel run --enclave "$id" /bin/busybox sh -c 'while :; do :; done'
+kill_during INT 130 "SIGINT, sleeping job" cokernel run --enclave "$id" /bin/busybox sleep 60
+kill_during TERM 143 "SIGTERM, computing job" cokernel run --enclave "$id" /bin/busybox sh -c 'while :; do :; done'
+
+# A second launcher on the same enclave while a job runs is refused, and the running job goes on.
+started=$(count "$id" 'job: starting')
+cokernel run --enclave "$id" /bin/busybox sleep 4 >/dev/null &
+pid=$!
+wait_for "$id" 'job: starting' "$started" || not_ok "the first job did not start"
+err=$(cokernel run --enclave "$id" /bin/busybox true 2>&1)
+rc=$?
+check_eq "a second launcher is refused (exit 1)" "$rc" "1"
+printf '%s' "$err" | grep -q "is already running a job" && ok "refusal: $err" || not_ok "refusal text: $err"
+wait $pid
+check_eq "the first job still ends normally" "$?" "0"
+
+# kill -9 of a launcher with a temporary enclave: the module destroys the enclave when the proxy's file goes.
+cokernel run --ncpus 1 --mem 256M /bin/busybox sleep 60 &
+pid=$!
+tmp=""
+for i in $(seq 240); do
+    tmp=$(awk -v keep="$id" '$1 ~ /^[0-9]+$/ && $1 != keep {print $1}' /proc/cokernel)
+    [ -n "$tmp" ] && [ "$(count "$tmp" 'job: starting')" -gt 0 ] && break
+    sleep 0.25
+done
+if [ -n "$tmp" ]; then ok "temporary enclave $tmp runs the job"; else not_ok "no temporary enclave appeared"; fi
+kill -9 $pid
+wait $pid
+check_eq "kill -9 of the launcher: exit 137" "$?" "137"
+check_eq "the temporary enclave is gone" "$(awk -v t="$tmp" '$1 == t' /proc/cokernel)" ""
+check_eq "its CPU is back" "$(cat /sys/devices/system/cpu/online)" "$cpus_with_enclave"
+# Its memory comes back through the launcher's root keeper, which outlives the killed proxy by a moment.
+for i in $(seq 40); do
+    [ "$(grep MemTotal /proc/meminfo)" = "$mem_with_enclave" ] && break
+    sleep 0.25
+done
+check_eq "its memory is back online" "$(grep MemTotal /proc/meminfo)" "$mem_with_enclave"
+check_eq "no keeper is left" "$(ps -o pid,args | grep -c '[c]okernel run')" "0"
+
+check "destroy" cokernel destroy "$id"
+check_eq "CPUs are back" "$(cat /sys/devices/system/cpu/online)" "$start_cpus"
+check_dmesg_clean
+finish
