@@ -43,5 +43,6 @@ void ck_notify_put(void);
 int ck_notify_get(u32 *vector, u32 *apic_id);	/* current vector and destination */
 unsigned long ck_notify_count(void);
 void ck_notify_wait(unsigned long since, unsigned int timeout_us);
+int ck_notify_wait_interruptible(unsigned long since, unsigned int timeout_us);
 
 #endif /* COKERNEL_BOOT_INTERNAL_H */

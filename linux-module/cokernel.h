@@ -74,10 +74,12 @@ long ck_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
 /* job.c */
 struct cokernel_job_attach;
 struct cokernel_job_start;
+struct cokernel_job_wait;
 struct inode;
 struct vm_area_struct;
 int ck_job_attach(struct file *file, struct cokernel_job_attach *a);
 int ck_job_start(struct file *file, const struct cokernel_job_start *s);
+int ck_job_wait(struct file *file, struct cokernel_job_wait *w);
 int ck_job_mmap(struct file *file, struct vm_area_struct *vma);
 int ck_job_release(struct inode *inode, struct file *file);
 

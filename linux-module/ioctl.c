@@ -266,6 +266,8 @@ long ck_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		/* The file was attached by root; its holder may be the user now. */
 		out = false;
 		break;
+	case COKERNEL_IOC_JOB_WAIT:
+		break;
 	default:
 		return -ENOTTY;
 	}
@@ -305,6 +307,11 @@ long ck_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = ck_check_hdr(buf, size, "job start");
 		if (!ret)
 			ret = ck_job_start(file, buf);
+		break;
+	case COKERNEL_IOC_JOB_WAIT:
+		ret = ck_check_hdr(buf, size, "job wait");
+		if (!ret)
+			ret = ck_job_wait(file, buf);
 		break;
 	default: /* COKERNEL_IOC_INFO */
 		ret = ck_ioc_info(buf);

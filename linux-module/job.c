@@ -200,6 +200,25 @@ int ck_job_start(struct file *file, const struct cokernel_job_start *s)
 	return ret;
 }
 
+int ck_job_wait(struct file *file, struct cokernel_job_wait *w)
+{
+	struct ck_job_file *jf = ck_job_file(file);
+	int ret = 0;
+
+	if (w->pad || !w->timeout_us || w->timeout_us > USEC_PER_SEC) {
+		pr_info("job wait: timeout_us must be 1..1000000 and pad 0\n");
+		return -EINVAL;
+	}
+	if (!jf || !(jf->flags & COKERNEL_JOB_ATTACH_PROXY)) {
+		pr_info("job wait: attach the file as the proxy first (COKERNEL_JOB_ATTACH_PROXY)\n");
+		return -EINVAL;
+	}
+	if (ck_notify_count() == (unsigned long)w->count)
+		ret = ck_notify_wait_interruptible((unsigned long)w->count, w->timeout_us);
+	w->count = ck_notify_count();
+	return ret;
+}
+
 /*
  * The proxy's file goes away, however its process ended. A job it started
  * must not wait forever for answers: COKERNEL_CMD_JOB_END (a no-op for a

@@ -97,3 +97,13 @@ void ck_notify_wait(unsigned long since, unsigned int timeout_us)
 	wait_event_timeout(ck_irq_wait, atomic_long_read(&ck_irq_count) != since,
 			   usecs_to_jiffies(timeout_us));
 }
+
+/* As ck_notify_wait, but a signal ends it: -ERESTARTSYS then, else 0. */
+int ck_notify_wait_interruptible(unsigned long since, unsigned int timeout_us)
+{
+	long r = wait_event_interruptible_timeout(ck_irq_wait,
+						  atomic_long_read(&ck_irq_count) != since,
+						  usecs_to_jiffies(timeout_us));
+
+	return r < 0 ? (int)r : 0;
+}

@@ -16,12 +16,7 @@ void answer(cokernel_control& c, uint32_t seq, int32_t result) {
     c.result = result;
     __atomic_add_fetch(&c.heartbeat, 1u, __ATOMIC_RELAXED);
     __atomic_store_n(&c.resp_seq, seq, __ATOMIC_RELEASE);
-    const uint32_t vector = __atomic_load_n(&c.linux_vector, __ATOMIC_ACQUIRE);
-    if (vector >= 32 && vector < 256) {
-        this_apic().send_ipi(__atomic_load_n(&c.linux_apic_id, __ATOMIC_RELAXED),
-                             static_cast<uint8_t>(vector),
-                             __atomic_load_n(&c.linux_dest_mode, __ATOMIC_RELAXED) == COKERNEL_DEST_LOGICAL);
-    }
+    notify_linux();
 }
 
 [[noreturn]] void trigger_fault(uint64_t kind) {
@@ -63,6 +58,16 @@ void answer(cokernel_control& c, uint32_t seq, int32_t result) {
 }
 
 } // namespace
+
+void notify_linux() {
+    cokernel_control& c = control();
+    const uint32_t vector = __atomic_load_n(&c.linux_vector, __ATOMIC_ACQUIRE);
+    if (vector >= 32 && vector < 256) {
+        this_apic().send_ipi(__atomic_load_n(&c.linux_apic_id, __ATOMIC_RELAXED),
+                             static_cast<uint8_t>(vector),
+                             __atomic_load_n(&c.linux_dest_mode, __ATOMIC_RELAXED) == COKERNEL_DEST_LOGICAL);
+    }
+}
 
 void handle_commands() {
     cokernel_control& c = control();

@@ -262,6 +262,7 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
     kprintf("job: %s (%lu native, %lu delegated syscalls)\n", b.message, j.native_calls, j.delegated_calls);
     j.channel = nullptr;
     publish(b, COKERNEL_JOB_EXITED);
+    notify_linux(); // a proxy waiting for requests wakes up and sees the end
 }
 
 } // namespace

@@ -26,5 +26,8 @@ arch::Apic& this_apic();
 
 // Linux -> co-kernel commands (commands.cpp), run on CPU 0 from the doorbell interrupt.
 void handle_commands();
+// An IPI to Linux's notification vector (the one the control block names; none while it names none): command
+// answers, and delegated requests or a job's end while the proxy sleeps.
+void notify_linux();
 
 } // namespace ck

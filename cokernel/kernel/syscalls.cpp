@@ -324,7 +324,12 @@ int64_t delegate(Job& j, uint64_t nr, const uint64_t (&a)[6]) {
     ++j.delegated_calls;
     // Wait with interrupts on, so Linux's commands (ping, stop) are still answered.
     return deleg::delegate_call(
-        *j.channel, static_cast<uint32_t>(nr), a, [](auto&) {},
+        *j.channel, static_cast<uint32_t>(nr), a,
+        [](auto& requests) {
+            if (requests.consumer_may_sleep()) {
+                notify_linux(); // the proxy waits in COKERNEL_IOC_JOB_WAIT
+            }
+        },
         [](auto&) {
             arch::pause_interruptible();
             return true;

@@ -24,7 +24,7 @@ namespace {
 
 constexpr const char* help =
     R"(Usage: cokernel run [--enclave ID | --ncpus N --mem SIZE] [--user USER|UID[:GID]] [--delegate=NAMES]
-                    [--deny=NAMES] [--syscall-stats] [--] PROG [ARGS...]
+                    [--deny=NAMES] [--syscall-stats] [--wait=notify|poll] [--] PROG [ARGS...]
 
 Runs PROG, a static x86-64 Linux executable, in ring 3 on the first CPU of an enclave. The co-kernel handles
 memory, identity and exit itself and sends every other system call to this process, which executes it with
@@ -39,6 +39,8 @@ status, or 128 + the signal that ended it.
                    otherwise
   --delegate=NAMES native syscalls to send to Linux instead (docs/delegation.md)
   --deny=NAMES     syscalls to refuse with EPERM
+  --wait=poll      the proxy sleeps 50 us between looks at the channel instead of waiting for the
+                   co-kernel's notification interrupt (the default, --wait=notify); for comparisons
   --syscall-stats  print per-syscall statistics on stderr when PROG ends (native or delegated, count,
                    total and mean time: what to port next); --stats is the short form
 
@@ -47,7 +49,7 @@ Root is needed for the enclave device; the proxy drops to the job user before th
 )";
 
 struct RunOptions {
-    std::string enclave, ncpus = "1", mem = "256M", delegate, deny, user;
+    std::string enclave, ncpus = "1", mem = "256M", delegate, deny, user, wait = "notify";
     bool stats = false;
     std::vector<std::string> command;
 };
@@ -95,6 +97,10 @@ Result<RunOptions> parse(const std::vector<std::string>& argv, bool& help_wanted
             o.deny = value;
         } else if (name == "--user") {
             o.user = value;
+        } else if (name == "--wait") {
+            if (value != "notify" && value != "poll")
+                return fail(cat("--wait: '", value, "' is neither notify nor poll"));
+            o.wait = value;
         } else {
             return fail(cat("unknown option '", name, "'"));
         }
@@ -191,6 +197,7 @@ int cmd_run(const std::vector<std::string>& argv) {
     JobRequest request;
     request.image = std::move(*image);
     request.user = *user;
+    request.poll = opts->wait == "poll";
     request.argv = opts->command;
     request.delegate = opts->delegate;
     request.deny = opts->deny;

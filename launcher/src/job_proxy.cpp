@@ -27,6 +27,9 @@ namespace {
 
 // The proxy's own descriptors live at or above this number, so the job cannot name them (fd_limit).
 constexpr int proxy_fd_base = 1000;
+// Pauses after the last request before the proxy sleeps (tens of microseconds on hardware; 2000 was too
+// few under QEMU TCG, where the proxy then slept between back-to-back requests).
+constexpr uint64_t proxy_spins = 20000;
 
 int error(const std::string& message) {
     std::cerr << "cokernel: run: " << message << '\n';
@@ -250,7 +253,13 @@ int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t*
     context.fd_limit = proxy_fd_base;
     ck::deleg::Executor executor(context, exec_policy);
 
-    // Polling (documented fallback, docs/run.md): spin, then sleep briefly between looks.
+    // Spin a while after each request, then sleep until the co-kernel's notification (docs/run.md,
+    // "Waiting"): set the ring's sleep word, look once more, COKERNEL_IOC_JOB_WAIT. The count passed is
+    // the one read before the sleep word was set, so a notification in between is not lost.
+    cokernel_job_wait wait{};
+    stamp(wait);
+    wait.timeout_us = 100000; // a bound only: a notification ends the wait
+    (void)::ioctl(dev.fd, COKERNEL_IOC_JOB_WAIT, &wait);
     uint64_t idle = 0;
     for (;;) {
         const auto served = ck::deleg::serve_one(end, executor);
@@ -264,11 +273,18 @@ int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t*
             break;
         if (*stop != 0)
             return -1;
-        if (++idle < 2000) {
+        if (++idle < proxy_spins) {
             ck::deleg::cpu_relax();
-        } else {
-            std::this_thread::sleep_for(std::chrono::microseconds(50));
+            continue;
         }
+        if (request.poll) {
+            std::this_thread::sleep_for(std::chrono::microseconds(50));
+            continue;
+        }
+        end.requests.announce_sleep(true);
+        if (!end.requests.ready() && load_state(job) != COKERNEL_JOB_EXITED)
+            (void)::ioctl(dev.fd, COKERNEL_IOC_JOB_WAIT, &wait); // EINTR: a signal; the loop looks at stop
+        end.requests.announce_sleep(false);
     }
     if (request.stats)
         std::cerr << executor.stats().format_table();

@@ -16,6 +16,7 @@ struct JobRequest {
     bool stats = false;
     RunUser user;           // the proxy drops to these credentials after attaching
     bool temporary = false; // the module destroys the enclave when the proxy's device file goes away
+    bool poll = false;      // --wait=poll: sleep 50 us between looks instead of waiting for a notification
 };
 
 // "" when image is a static x86-64 executable the co-kernel can load, else why not.

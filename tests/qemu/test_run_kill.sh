@@ -58,6 +58,25 @@ kill_during KILL 137 "computing job" cokernel run --enclave "$id" /bin/busybox s
 kill_during INT 130 "SIGINT, sleeping job" cokernel run --enclave "$id" /bin/busybox sleep 60
 kill_during TERM 143 "SIGTERM, computing job" cokernel run --enclave "$id" /bin/busybox sh -c 'while :; do :; done'
 
+# Waiting: a job that computes a while (a shell loop: no syscalls, no fork), then writes, finds the proxy
+# asleep; with the default --wait=notify the co-kernel wakes it through the notification IRQ (more interrupts
+# than the same job with --wait=poll, which gets only the command answers and the end-of-job notice), and
+# both print the same.
+irqs() { awk '/ cokernel$/ {n = 0; for (i = 2; i <= NF - 3; i++) n += $i; print n}' /proc/interrupts; }
+before=$(irqs)
+loop='i=0; while [ $i -lt 5000 ]; do i=$((i + 1)); done'
+check "--wait=poll: compute, then write" cokernel run --wait=poll --enclave "$id" /bin/busybox sh -c "$loop; echo polled"
+check_eq "--wait=poll: output" "$out" "polled"
+poll_irqs=$(($(irqs) - before))
+before=$(irqs)
+check "--wait=notify: compute, then write" cokernel run --enclave "$id" /bin/busybox sh -c "$loop; echo notified"
+check_eq "--wait=notify: output" "$out" "notified"
+notify_irqs=$(($(irqs) - before))
+[ "$notify_irqs" -gt "$poll_irqs" ] && ok "the notified proxy was woken by the IRQ ($notify_irqs IRQs, $poll_irqs polling)" ||
+    not_ok "notification IRQs: $notify_irqs with --wait=notify, $poll_irqs with --wait=poll"
+check_fails "--wait with a bad value" "--wait: 'sometimes' is neither notify nor poll" \
+    cokernel run --wait=sometimes --enclave "$id" /bin/busybox true
+
 # A second launcher on the same enclave while a job runs is refused, and the running job goes on.
 started=$(count "$id" 'job: starting')
 cokernel run --enclave "$id" /bin/busybox sleep 4 >/dev/null &

@@ -113,9 +113,24 @@ struct cokernel_job_start {
 };
 COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job_start) == 16, "job start layout");
 
+/* COKERNEL_IOC_JOB_WAIT: the proxy found its request ring empty and set the
+ * ring's sleep word; sleep until the co-kernel's next notification (an IPI
+ * to Linux's notification vector, sent after a request is published while
+ * the sleep word is set, and when the job ends), a signal, or timeout_us.
+ * Notifications are counted: pass the count the last call returned, and a
+ * notification that came since returns at once. Only on the proxy's file. */
+struct cokernel_job_wait {
+	struct cokernel_hdr hdr;
+	ck_u32 timeout_us; /* 1..1000000 */
+	ck_u32 pad;
+	ck_u64 count;      /* in: the count seen last; out: the count now */
+};
+COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job_wait) == 24, "job wait layout");
+
 #ifndef COKERNEL_FREESTANDING
 #define COKERNEL_IOC_JOB_ATTACH _IOWR(COKERNEL_IOC_MAGIC, 0x20, struct cokernel_job_attach)
 #define COKERNEL_IOC_JOB_START _IOW(COKERNEL_IOC_MAGIC, 0x21, struct cokernel_job_start)
+#define COKERNEL_IOC_JOB_WAIT _IOWR(COKERNEL_IOC_MAGIC, 0x22, struct cokernel_job_wait)
 #endif
 
 /* The job region of an enclave whose last memory range is [start, start +
