@@ -226,9 +226,10 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
         return;
     }
     j.brk_start = j.brk = plan.brk_start;
-    j.mmap_top = top - STACK_SIZE - LARGE; // a gap below the stack
-    j.mmap_bottom = j.brk_start + (j.mmap_top - j.brk_start) / 2;
-    j.brk_limit = j.mmap_bottom;
+    const uint64_t mmap_top = top - STACK_SIZE - LARGE; // a gap below the stack
+    const uint64_t mmap_bottom = (j.brk_start + (mmap_top - j.brk_start) / 2 + 4095) & ~uint64_t{4095};
+    j.mmap.init(mmap_bottom, mmap_top);
+    j.brk_limit = mmap_bottom;
     auto* ch = reinterpret_cast<cokernel_deleg_channel*>(ctl + COKERNEL_JOB_CHANNEL_OFFSET);
     (void)deleg::channel_init(ch, COKERNEL_JOB_CHANNEL_SIZE, COKERNEL_JOB_CHANNEL_SLOTS, 0);
     deleg::CokernelEnd end(ch, COKERNEL_JOB_CHANNEL_SLOTS);

@@ -3,6 +3,7 @@
 // its memory; syscalls.cpp handles its system calls, natively or through the delegation channel.
 #include "channel.hpp"
 #include "descriptors.hpp"
+#include "mmap_area.hpp"
 #include "phys_alloc.hpp"
 
 #include <cokernel/boot.h>
@@ -21,8 +22,8 @@ struct Job {
     uint64_t size = 0;
     uint64_t phys = 0;
     uint64_t brk_start = 0, brk = 0, brk_limit = 0;
-    uint64_t mmap_bottom = 0, mmap_top = 0; // anonymous mmap takes pages below mmap_top, down to mmap_bottom
-    uint64_t saved_rsp = 0;                 // user_enter's frame, for user_leave
+    MmapArea<64> mmap; // free addresses of the anonymous-mmap area (below the stack, above the brk limit)
+    uint64_t saved_rsp = 0; // user_enter's frame, for user_leave
     uint32_t pid = 0;
     uint32_t signal = 0;
     uint64_t native_calls = 0, delegated_calls = 0;

@@ -43,27 +43,27 @@ int64_t sys_mmap(Job& j, uint64_t addr, uint64_t len, uint64_t flags, int64_t fd
     len = page_up(len);
     if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) {
         uint8_t* p = user_ptr(addr, len);
-        if (addr % PAGE != 0 || p == nullptr) {
+        if (addr % PAGE != 0 || p == nullptr || !j.mmap.reserve(addr, len)) {
             return -ENOMEM;
         }
         memset(p, 0, len);
         return static_cast<int64_t>(addr);
     }
-    if (j.mmap_top - j.mmap_bottom < len) {
+    const uint64_t addr_out = j.mmap.alloc(len);
+    if (addr_out == 0) {
         return -ENOMEM;
     }
-    j.mmap_top -= len;
-    memset(user_ptr(j.mmap_top, len), 0, len);
-    return static_cast<int64_t>(j.mmap_top);
+    memset(user_ptr(addr_out, len), 0, len);
+    return static_cast<int64_t>(addr_out);
 }
 
 int64_t sys_munmap(Job& j, uint64_t addr, uint64_t len) {
     if (addr % PAGE != 0 || len == 0) {
         return -EINVAL;
     }
-    if (addr == j.mmap_top) { // the most recent mapping: give it back; others stay allocated
-        j.mmap_top += page_up(len);
-    }
+    // Any part of any mapping becomes free for later mmaps (the memory stays mapped: LWK style). With the
+    // table of free ranges full, the space stays with the job until it ends.
+    (void)j.mmap.release(addr, len > j.size ? j.size : page_up(len));
     return 0;
 }
 

@@ -369,6 +369,30 @@ static void test_mmap(void) {
     check(munmap(q, (size_t)page * 4) == 0, "munmap 4 pages");
     expect_errno((long)(intptr_t)mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), EINVAL,
                  "mmap length 0");
+
+    /* munmap gives back any mapping, not only the most recent: 200 rounds of two 8 MiB mappings, the older
+       one unmapped first, would exhaust a small mmap area otherwise. */
+    const size_t chunk = 8UL << 20;
+    int rounds = 0;
+    for (; rounds < 200; rounds++) {
+        unsigned char* a = mmap(NULL, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        unsigned char* b = mmap(NULL, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (a == MAP_FAILED || b == MAP_FAILED || a[chunk - 1] != 0 || b[0] != 0)
+            break;
+        a[chunk - 1] = 1;
+        b[0] = 2;
+        if (munmap(a, chunk) != 0 || munmap(b, chunk) != 0)
+            break;
+    }
+    check(rounds == 200, "200 rounds of two 8 MiB mappings, the older unmapped first");
+    unsigned char* r = mmap(NULL, chunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    check(r != MAP_FAILED, "mmap 8 MiB");
+    if (r == MAP_FAILED)
+        return;
+    check(munmap(r + (size_t)page, (size_t)page) == 0, "munmap one page inside it");
+    unsigned char* s = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    check(s != MAP_FAILED && s[0] == 0, "mmap one page: zeros");
+    check(munmap(r, chunk) == 0 && (s == MAP_FAILED || munmap(s, (size_t)page) == 0), "munmap both");
 }
 
 static void test_brk(void) {
