@@ -185,7 +185,7 @@ static const struct cokernel_image_header *ck_check_image(const u8 *img, u64 siz
 }
 
 /* How Linux's APIC driver addresses IRQ destinations (logical in flat mode). */
-static u32 ck_linux_dest_mode(void)
+u32 ck_linux_dest_mode(void)
 {
 #if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
 	bool logical = apic->irq_dest_mode != 0;

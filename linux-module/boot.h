@@ -24,6 +24,7 @@ int ck_boot_command(struct ck_enclave *e, struct cokernel_command *c);
 int ck_boot_job_command(struct ck_enclave *e, u32 cmd);	/* PING or JOB_END */
 /* Refreshes e->state from the co-kernel's control block (failed on panic). */
 void ck_boot_update_state(struct ck_enclave *e);
+u32 ck_linux_dest_mode(void);	/* COKERNEL_DEST_LOGICAL or _PHYSICAL, as Linux programs its APIC */
 
 /* trampoline.c: the page below 1 MiB that starts a CPU, and its PML4 page */
 struct ck_lowmem {

@@ -54,8 +54,13 @@ int ck_notify_get(u32 *vector, u32 *apic_id)
 		}
 		ck_irq = irq;
 		cfg = irqd_cfg(irq_get_irq_data(ck_irq));
-		pr_info("notification IRQ %d: vector %#x on APIC ID %u\n", irq,
-			cfg ? cfg->vector : 0, cfg ? cfg->dest_apicid : 0);
+		/* dest_apicid is a logical destination (a CPU bit mask)
+		 * when the APIC driver uses logical mode, as flat xAPIC does. */
+		pr_info("notification IRQ %d: vector %#x, %s destination %#x\n",
+			irq, cfg ? cfg->vector : 0,
+			ck_linux_dest_mode() == COKERNEL_DEST_LOGICAL ?
+			"logical" : "physical APIC ID",
+			cfg ? cfg->dest_apicid : 0);
 	}
 	cfg = irqd_cfg(irq_get_irq_data(ck_irq));
 	if (!cfg || cfg->vector < FIRST_EXTERNAL_VECTOR)
