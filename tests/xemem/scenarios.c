@@ -315,16 +315,23 @@ static void invalid(void) {
     check_counters_zero("invalid arguments");
 }
 
+/* Starts an owner with 16 MiB exported as name ("-": unnamed) and an attacher that has attached all of it
+ * and touched every page; returns the attacher's apid. */
+static int64_t owner_and_attacher(struct peer* owner, struct peer* attacher, const char* name) {
+    peer_start(owner, "owner", root, 0);
+    peer_start(attacher, "attacher", root, 0);
+    peer_ok(owner, "map 16 MiB", "map %" PRIu64, 16 * MIB);
+    peer_ok(owner, "fill", "fill r0 0 4096 1");
+    int64_t segid = peer_ok(owner, "make", "make r0 %s 0600", name);
+    int64_t apid = peer_ok(attacher, "get", "get %" PRId64 " rw", segid);
+    peer_ok(attacher, "attach", "attach %" PRId64 " 0 %" PRIu64, apid, 16 * MIB);
+    peer_ok(attacher, "touches every page", "verify a0 0 4096 1");
+    return apid;
+}
+
 static void kill_attacher(void) {
     struct peer owner, attacher;
-    peer_start(&owner, "owner", root, 0);
-    peer_start(&attacher, "attacher", root, 0);
-    peer_ok(&owner, "map 16 MiB", "map %" PRIu64, 16 * MIB);
-    peer_ok(&owner, "fill", "fill r0 0 4096 1");
-    int64_t segid = peer_ok(&owner, "make", "make r0 - 0600");
-    int64_t apid = peer_ok(&attacher, "get", "get %" PRId64 " rw", segid);
-    peer_ok(&attacher, "attach", "attach %" PRId64 " 0 %" PRIu64, apid, 16 * MIB);
-    peer_ok(&attacher, "touches every page", "verify a0 0 4096 1");
+    owner_and_attacher(&owner, &attacher, "-");
     struct xemem_counters c;
     check(xemem_read_counters(&c) == 0 && c.pinned_pages > 0 && c.attachments == 1,
           "before the kill: %" PRIu64 " pinned pages, 1 attachment", c.pinned_pages);
@@ -341,14 +348,7 @@ static void kill_attacher(void) {
 
 static void kill_owner(void) {
     struct peer owner, attacher;
-    peer_start(&owner, "owner", root, 0);
-    peer_start(&attacher, "attacher", root, 0);
-    peer_ok(&owner, "map 16 MiB", "map %" PRIu64, 16 * MIB);
-    peer_ok(&owner, "fill", "fill r0 0 4096 1");
-    int64_t segid = peer_ok(&owner, "make", "make r0 killed-owner 0600");
-    int64_t apid = peer_ok(&attacher, "get", "get %" PRId64 " rw", segid);
-    peer_ok(&attacher, "attach", "attach %" PRId64 " 0 %" PRIu64, apid, 16 * MIB);
-    peer_ok(&attacher, "touches every page", "verify a0 0 4096 1");
+    int64_t apid = owner_and_attacher(&owner, &attacher, "killed-owner");
     peer_kill(&owner);
     peer_ok(&attacher, "probe after the owner's death", "probe-read a0 100");
     check(strncmp(attacher.reply, "ok 7 ", 5) == 0, "access after the owner was killed: SIGBUS (%s)",
