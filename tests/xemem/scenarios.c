@@ -51,9 +51,10 @@ static void share(uint64_t mib, const char* name) {
     fflush(stdout);
     if (system("cokernel xemem list && cokernel xemem list --json") != 0)
         check(0, "cokernel xemem list");
-    struct xemem_counters c;
-    check(xemem_read_counters(&c) == 0 && c.segments == 1 && c.apids == 1 && c.attachments == 1 &&
-              c.pinned_pages > 0,
+    /* Read first: the order in which check()'s arguments are evaluated is unspecified. */
+    struct xemem_counters c = {0};
+    const int got = xemem_read_counters(&c);
+    check(got == 0 && c.segments == 1 && c.apids == 1 && c.attachments == 1 && c.pinned_pages > 0,
           "while attached: 1 segment, 1 apid, 1 attachment, %" PRIu64 " pinned pages", c.pinned_pages);
 
     peer_ok(&attacher, "xpmem_detach", "detach a0");
@@ -332,8 +333,9 @@ static int64_t owner_and_attacher(struct peer* owner, struct peer* attacher, con
 static void kill_attacher(void) {
     struct peer owner, attacher;
     owner_and_attacher(&owner, &attacher, "-");
-    struct xemem_counters c;
-    check(xemem_read_counters(&c) == 0 && c.pinned_pages > 0 && c.attachments == 1,
+    struct xemem_counters c = {0};
+    const int got = xemem_read_counters(&c); /* before check(): argument order is unspecified */
+    check(got == 0 && c.pinned_pages > 0 && c.attachments == 1,
           "before the kill: %" PRIu64 " pinned pages, 1 attachment", c.pinned_pages);
     peer_kill(&attacher);
     for (int i = 0; i < 3000 && xemem_read_counters(&c) == 0 && (c.apids || c.attachments || c.pinned_pages);
