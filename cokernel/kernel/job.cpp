@@ -1,7 +1,8 @@
 // Starting and ending a job (docs/run.md): the proxy fills struct cokernel_job and the staging area in the
 // job region's control area, sets state REQUESTED and rings the doorbell (a PING); CPU 0's idle loop then
-// loads the executable into the job's memory, maps it as user pages (2 MiB, mapped up front), builds the
-// initial stack and enters ring 3. The job ends through exit/exit_group, a fatal signal or a CPU exception.
+// loads the executable into the job's memory, maps it as user pages (2 MiB, mapped up front), gives its
+// pages their protections (segments per p_flags, stack, guard gaps), builds the initial stack and enters
+// ring 3. The job ends through exit/exit_group, a fatal signal or a CPU exception.
 #include "job.hpp"
 
 #include "console.hpp"
@@ -11,6 +12,7 @@
 #include "kernel.hpp"
 #include "load_plan.hpp"
 #include "load_segments.hpp"
+#include "page_table.hpp"
 #include "paging.hpp"
 
 #include <stdarg.h>
@@ -23,6 +25,8 @@ namespace ck {
 namespace {
 
 constexpr uint64_t LARGE = 2ULL << 20;
+constexpr uint64_t PAGE = 4096;
+constexpr uint64_t USER_LINK = pte::PRESENT | pte::WRITE | pte::USER; // tables above a user page
 constexpr uint64_t STACK_SIZE = 8ULL << 20;
 constexpr uint32_t MAX_STRINGS = 4096;
 constexpr uint32_t MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081, MSR_LSTAR = 0xc0000082,
@@ -31,7 +35,8 @@ constexpr uint32_t MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081, MSR_LSTAR = 0xc
 uint64_t g_region = 0;
 uint64_t g_region_size = 0;
 Job g_job;
-bool g_in_job = false; // between user_enter and its return: an interrupt may end the job
+PhysAllocator<64>* g_phys = nullptr; // for split tables (user_protect)
+bool g_in_job = false;               // between user_enter and its return: an interrupt may end the job
 const char* g_strings[MAX_STRINGS];
 
 cokernel_job* control_block() {
@@ -52,22 +57,23 @@ void publish(cokernel_job& b, uint32_t state) {
     __atomic_store_n(&b.state, state, __ATOMIC_RELEASE);
 }
 
-// Page tables for the job: 2 MiB user pages, read/write/execute (no W^X for jobs yet).
+// Page tables for the job: 2 MiB user pages, read/write, no-execute where the CPU has it; protections are
+// then set by user_protect, which splits a 2 MiB page into 4 KiB pages only where a boundary falls inside.
 uint64_t* table(uint64_t* parent, unsigned idx, PhysAllocator<64>& phys) {
-    constexpr uint64_t P = 1, W = 2, U = 4;
-    if ((parent[idx] & P) == 0) {
+    if ((parent[idx] & pte::PRESENT) == 0) {
         const uint64_t page = phys.alloc(PhysAllocator<64>::PAGE);
         if (page == 0) {
             return nullptr;
         }
         memset(phys_to_virt<uint8_t>(page), 0, 4096);
-        parent[idx] = page | P | W | U;
+        parent[idx] = page | USER_LINK;
     }
-    return phys_to_virt<uint64_t>(parent[idx] & 0x000ffffffffff000ULL);
+    return phys_to_virt<uint64_t>(parent[idx] & pte::ADDR);
 }
 
 bool map_user(uint64_t va, uint64_t pa, uint64_t size, PhysAllocator<64>& phys) {
     auto* pml4 = phys_to_virt<uint64_t>(paging_root());
+    const uint64_t nx = paging_nx() ? pte::NX : 0;
     for (uint64_t off = 0; off < size; off += LARGE) {
         const uint64_t v = va + off;
         uint64_t* pdpt = table(pml4, (v >> 39) & 511, phys);
@@ -75,29 +81,94 @@ bool map_user(uint64_t va, uint64_t pa, uint64_t size, PhysAllocator<64>& phys) 
         if (pd == nullptr) {
             return false;
         }
-        pd[(v >> 21) & 511] = (pa + off) | 0x87; // present, write, user, 2 MiB
+        pd[(v >> 21) & 511] = (pa + off) | pte::PRESENT | pte::WRITE | pte::USER | pte::LARGE | nx;
     }
     arch::write_cr3(arch::read_cr3());
     return true;
 }
 
-// Drops every user mapping (the lower half) and frees its tables.
+// The page-table builder's view of the job's tables: written through the direct map, split tables from
+// the page allocator.
+class JobTables {
+  public:
+    explicit JobTables(PhysAllocator<64>& phys) : phys_(phys) {}
+    uint64_t read(uint64_t p) const { return *phys_to_virt<volatile uint64_t>(p); }
+    void write(uint64_t p, uint64_t v) { *phys_to_virt<volatile uint64_t>(p) = v; }
+    uint64_t alloc_table() {
+        const uint64_t p = phys_.alloc(PhysAllocator<64>::PAGE);
+        if (p != 0) {
+            memset(phys_to_virt<uint8_t>(p), 0, 4096);
+        }
+        return p;
+    }
+    void free_table(uint64_t p) { (void)phys_.free(p, PhysAllocator<64>::PAGE); }
+
+  private:
+    PhysAllocator<64>& phys_;
+};
+
+// Linux PROT_* bits as the PRESENT, WRITE and NX bits of a page.
+uint64_t prot_access(uint32_t prot) {
+    uint64_t access = 0;
+    if ((prot & (elf::prot::READ | elf::prot::WRITE | elf::prot::EXEC)) != 0) {
+        access |= pte::PRESENT; // on x86 without protection keys, write and execute imply read
+    }
+    if ((prot & elf::prot::WRITE) != 0) {
+        access |= pte::WRITE;
+    }
+    if ((prot & elf::prot::EXEC) == 0 && paging_nx()) {
+        access |= pte::NX;
+    }
+    return access;
+}
+
+// Drops every user mapping (the lower half) and frees its tables, split 4 KiB tables included.
 void unmap_user(PhysAllocator<64>& phys) {
+    JobTables mem(phys);
+    PageTableBuilder<JobTables> pt(mem, paging_root());
+    pt.for_each_split_table([&](uint64_t table) { mem.free_table(table); });
     auto* pml4 = phys_to_virt<uint64_t>(paging_root());
     for (unsigned i = 0; i < 256; ++i) {
         if ((pml4[i] & 1) == 0) {
             continue;
         }
-        auto* pdpt = phys_to_virt<uint64_t>(pml4[i] & 0x000ffffffffff000ULL);
+        auto* pdpt = phys_to_virt<uint64_t>(pml4[i] & pte::ADDR);
         for (unsigned j = 0; j < 512; ++j) {
             if ((pdpt[j] & 1) != 0) {
-                phys.free(pdpt[j] & 0x000ffffffffff000ULL, PhysAllocator<64>::PAGE);
+                phys.free(pdpt[j] & pte::ADDR, PhysAllocator<64>::PAGE);
             }
         }
-        phys.free(pml4[i] & 0x000ffffffffff000ULL, PhysAllocator<64>::PAGE);
+        phys.free(pml4[i] & pte::ADDR, PhysAllocator<64>::PAGE);
         pml4[i] = 0;
     }
     arch::write_cr3(arch::read_cr3());
+}
+
+// The initial protections: nothing below the first segment, each segment's p_flags (a page two segments
+// share gets the union, as on Linux), the brk and mmap areas read/write, a not-present gap below the stack,
+// the stack as PT_GNU_STACK says (read/write by default).
+bool protect_image(const elf::LoadPlan& plan, uint64_t va, uint64_t mmap_top, uint64_t top) {
+    if (!user_protect(va, plan.image_start - va, 0)) {
+        return false;
+    }
+    uint64_t prev_end = 0;  // end of the previous segment's pages
+    uint32_t last_prot = 0; // what its last page has: the union of every segment on that page
+    for (uint32_t i = 0; i < plan.nsegments; ++i) {
+        const elf::Segment& s = plan.segments[i];
+        const uint64_t start = s.vaddr & ~(PAGE - 1);
+        const uint64_t end = (s.vaddr + s.memsz + PAGE - 1) & ~(PAGE - 1);
+        if (!user_protect(start, end - start, s.prot)) {
+            return false;
+        }
+        const bool shared = prev_end > start; // its first page is the previous segment's last
+        if (shared && !user_protect(start, PAGE, s.prot | last_prot)) {
+            return false;
+        }
+        last_prot = shared && end == prev_end ? s.prot | last_prot : s.prot;
+        prev_end = end;
+    }
+    return user_protect(mmap_top, top - STACK_SIZE - mmap_top, 0) &&
+           user_protect(top - STACK_SIZE, STACK_SIZE, plan.stack_prot);
 }
 
 struct JobMemory {
@@ -186,6 +257,7 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
     memcpy(j.utsname, b.utsname, sizeof j.utsname);
     memcpy(j.delegate_native, b.delegate_native, sizeof j.delegate_native);
     memcpy(j.deny, b.deny, sizeof j.deny);
+    g_phys = &phys;
     if (!map_user(va, g_region, user_size, phys)) {
         unmap_user(phys);
         set_message(b, "out of memory for the job's page tables");
@@ -219,6 +291,10 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
     if (st.ok()) {
         st = elf::build_initial_stack(mem, top - STACK_SIZE, top, plan, args, layout);
     }
+    const uint64_t mmap_top = top - STACK_SIZE - LARGE; // a gap below the stack
+    if (st.ok() && !protect_image(plan, va, mmap_top, top)) {
+        st = elf::Status{elf::Error::too_large, "out of memory for the job's page tables"};
+    }
     if (!st.ok()) {
         unmap_user(phys);
         set_message(b, "%s", st.message);
@@ -226,7 +302,6 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
         return;
     }
     j.brk_start = j.brk = plan.brk_start;
-    const uint64_t mmap_top = top - STACK_SIZE - LARGE; // a gap below the stack
     const uint64_t mmap_bottom = (j.brk_start + (mmap_top - j.brk_start) / 2 + 4095) & ~uint64_t{4095};
     j.mmap.init(mmap_bottom, mmap_top);
     j.brk_limit = mmap_bottom;
@@ -330,6 +405,17 @@ uint8_t* user_ptr(uint64_t va, uint64_t len) {
         return nullptr;
     }
     return phys_to_virt<uint8_t>(j.phys + (va - j.va));
+}
+
+bool user_protect(uint64_t va, uint64_t len, uint32_t prot) {
+    if (len == 0) {
+        return true;
+    }
+    JobTables mem(*g_phys);
+    PageTableBuilder<JobTables> pt(mem, paging_root());
+    const bool ok = pt.protect(va, len, prot_access(prot), USER_LINK);
+    arch::write_cr3(arch::read_cr3()); // the job's pages are not global: this flushes them
+    return ok;
 }
 
 void job_end(int32_t status, uint32_t signal) {

@@ -44,6 +44,10 @@ void job_poll(PhysAllocator<64>& phys, arch::CpuTables& tables);
 // The running job, and a kernel pointer to [va, va + len) of its memory (nullptr when outside).
 Job& current_job();
 uint8_t* user_ptr(uint64_t va, uint64_t len);
+// Gives the job's pages [va, va + len) (page-aligned, inside its memory) the protection prot (Linux PROT_*:
+// none is not present, no WRITE read-only, no EXEC no-execute), splitting a 2 MiB page only where the range
+// ends inside it, and flushes the TLB. False when no page-table page is left for a split (nothing changed).
+bool user_protect(uint64_t va, uint64_t len, uint32_t prot);
 // Ends the running job (exit status, or 128 + signal) and returns to job_poll.
 [[noreturn]] void job_end(int32_t status, uint32_t signal);
 // A CPU exception in ring 3: ends the job with the matching signal.

@@ -88,6 +88,10 @@ uint64_t paging_root() {
     return g_root;
 }
 
+bool paging_nx() {
+    return g_nx;
+}
+
 void paging_switch() {
     constexpr uint32_t MSR_EFER = 0xc0000080;
     if (g_nx) {

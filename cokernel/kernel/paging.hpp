@@ -15,5 +15,7 @@ bool paging_build(const cokernel_boot_params& bp, PhysAllocator<64>& phys);
 void paging_switch();
 // Physical address of the co-kernel's PML4 (jobs add their user mappings to the lower half).
 uint64_t paging_root();
+// True when the CPU has no-execute (EFER.NXE is set by paging_switch): only then may entries carry NX.
+bool paging_nx();
 
 } // namespace ck
