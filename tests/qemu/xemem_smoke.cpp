@@ -528,7 +528,9 @@ void stress(int seconds) {
     std::printf("# stress: %llu faults, %llu invalidations so far\n",
                 static_cast<unsigned long long>(s.faults_total),
                 static_cast<unsigned long long>(s.invalidations_total));
-    xt::check(touches > 1000, "stress: attacher threads made progress");
+    // Any progress at all: a deadlock between fault and invalidation would leave it at 0. How much depends on
+    // the machine's load, so no more is asked.
+    xt::check(touches > 0, "stress: attacher threads made progress");
     kill(owner, SIGKILL);
     wait_child(owner);
     xt::check(wait_child(attacher) == 128 + SIGBUS, "stress: owner killed under faulting threads: SIGBUS");
