@@ -58,11 +58,12 @@ check "run uname -a" cokernel run --enclave "$id" /bin/busybox uname -a
 check_eq "uname -a as on Linux" "$out" "$(busybox uname -a)"
 check "run date +%s" cokernel run --enclave "$id" /bin/busybox date +%s
 linux_now=$(date +%s)
-[ $((linux_now - out)) -ge 0 ] && [ $((linux_now - out)) -le 2 ] && ok "job clock within 2 s of Linux's" || not_ok "job date $out, Linux $linux_now"
+# Bounds wide enough for a loaded CI machine; what they catch is a wrong clock or a sleep that returns early.
+[ $((linux_now - out)) -ge 0 ] && [ $((linux_now - out)) -le 10 ] && ok "job clock within 10 s of Linux's" || not_ok "job date $out, Linux $linux_now"
 t0=$(date +%s)
 cokernel run --enclave "$id" /bin/busybox sleep 2
 t1=$(date +%s)
-[ $((t1 - t0)) -ge 2 ] && [ $((t1 - t0)) -le 5 ] && ok "sleep 2 takes 2 s (native nanosleep)" || not_ok "sleep 2 took $((t1 - t0)) s"
+[ $((t1 - t0)) -ge 2 ] && [ $((t1 - t0)) -le 12 ] && ok "sleep 2 takes at least 2 s (native nanosleep)" || not_ok "sleep 2 took $((t1 - t0)) s"
 cokernel run --enclave "$id" --syscall-stats /bin/busybox date > /dev/null 2>/root/stats
 grep -Eq '^(clock_gettime|gettimeofday|time) .*delegated' /root/stats && not_ok "time delegated by default: $(cat /root/stats)" || ok "time calls are native by default"
 cokernel run --enclave "$id" --stats --delegate=clock_gettime,gettimeofday,time /bin/busybox date > /dev/null 2>/root/stats
