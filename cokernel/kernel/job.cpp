@@ -87,26 +87,6 @@ bool map_user(uint64_t va, uint64_t pa, uint64_t size, PhysAllocator<64>& phys) 
     return true;
 }
 
-// The page-table builder's view of the job's tables: written through the direct map, split tables from
-// the page allocator.
-class JobTables {
-  public:
-    explicit JobTables(PhysAllocator<64>& phys) : phys_(phys) {}
-    uint64_t read(uint64_t p) const { return *phys_to_virt<volatile uint64_t>(p); }
-    void write(uint64_t p, uint64_t v) { *phys_to_virt<volatile uint64_t>(p) = v; }
-    uint64_t alloc_table() {
-        const uint64_t p = phys_.alloc(PhysAllocator<64>::PAGE);
-        if (p != 0) {
-            memset(phys_to_virt<uint8_t>(p), 0, 4096);
-        }
-        return p;
-    }
-    void free_table(uint64_t p) { (void)phys_.free(p, PhysAllocator<64>::PAGE); }
-
-  private:
-    PhysAllocator<64>& phys_;
-};
-
 // Linux PROT_* bits as the PRESENT, WRITE and NX bits of a page.
 uint64_t prot_access(uint32_t prot) {
     uint64_t access = 0;
@@ -124,8 +104,8 @@ uint64_t prot_access(uint32_t prot) {
 
 // Drops every user mapping (the lower half) and frees its tables, split 4 KiB tables included.
 void unmap_user(PhysAllocator<64>& phys) {
-    JobTables mem(phys);
-    PageTableBuilder<JobTables> pt(mem, paging_root());
+    DirectMapTables mem(phys);
+    PageTableBuilder<DirectMapTables> pt(mem, paging_root());
     pt.for_each_split_table([&](uint64_t table) { mem.free_table(table); });
     auto* pml4 = phys_to_virt<uint64_t>(paging_root());
     for (unsigned i = 0; i < 256; ++i) {
@@ -411,8 +391,8 @@ bool user_protect(uint64_t va, uint64_t len, uint32_t prot) {
     if (len == 0) {
         return true;
     }
-    JobTables mem(*g_phys);
-    PageTableBuilder<JobTables> pt(mem, paging_root());
+    DirectMapTables mem(*g_phys);
+    PageTableBuilder<DirectMapTables> pt(mem, paging_root());
     const bool ok = pt.protect(va, len, prot_access(prot), USER_LINK);
     arch::write_cr3(arch::read_cr3()); // the job's pages are not global: this flushes them
     return ok;

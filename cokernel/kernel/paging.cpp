@@ -13,31 +13,6 @@ namespace {
 uint64_t g_root = 0;
 bool g_nx = false;
 
-// The page-table builder's memory: tables come from the page allocator and are written through the direct
-// map.
-class DirectMapMemory {
-  public:
-    explicit DirectMapMemory(PhysAllocator<64>& phys) : phys_(phys) {}
-    uint64_t read(uint64_t p) const { return *phys_to_virt<volatile uint64_t>(p); }
-    void write(uint64_t p, uint64_t v) { *phys_to_virt<volatile uint64_t>(p) = v; }
-    uint64_t alloc_table() {
-        const uint64_t p = phys_.alloc(PhysAllocator<64>::PAGE);
-        if (p != 0) {
-            auto* words = phys_to_virt<volatile uint64_t>(p);
-            for (unsigned i = 0; i < 512; ++i) {
-                words[i] = 0;
-            }
-            ++tables_;
-        }
-        return p;
-    }
-    unsigned tables() const { return tables_; }
-
-  private:
-    PhysAllocator<64>& phys_;
-    unsigned tables_ = 0;
-};
-
 bool cpu_has_nx() {
     uint32_t a = 0x80000001;
     uint32_t b = 0;
@@ -56,12 +31,12 @@ uint64_t virt_of(const char* p) {
 bool paging_build(const cokernel_boot_params& bp, PhysAllocator<64>& phys) {
     g_nx = cpu_has_nx();
     const uint64_t nx = g_nx ? pte::NX : 0;
-    DirectMapMemory mem(phys);
+    DirectMapTables mem(phys);
     g_root = mem.alloc_table();
     if (g_root == 0) {
         return false;
     }
-    PageTableBuilder<DirectMapMemory> pt(mem, g_root);
+    PageTableBuilder<DirectMapTables> pt(mem, g_root);
     const uint64_t base = virt_of(__image_start);
     auto phys_of = [&](const char* v) { return bp.image_phys + (virt_of(v) - base); };
     const uint64_t end = (virt_of(__image_end) + 4095) & ~uint64_t{4095};
