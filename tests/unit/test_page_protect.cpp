@@ -1,6 +1,7 @@
 // Page protections (PageTableBuilder::protect in cokernel/mm/page_table.hpp), as a job's mmap, mprotect,
 // munmap and ELF segments use them: against a model of every 4 KiB page's access, over a fake physical
 // memory that records every write.
+#include "fake_table_memory.hpp"
 #include "page_table.hpp"
 
 #include <catch2/catch.hpp>
@@ -12,32 +13,7 @@
 
 namespace {
 
-struct FakeMemory {
-    std::map<uint64_t, uint64_t> words;
-    std::set<uint64_t> tables;
-    std::vector<std::pair<uint64_t, uint64_t>> writes;
-    uint64_t next = 0x1000000;
-    size_t limit = 100000;
-
-    uint64_t read(uint64_t phys) const {
-        auto it = words.find(phys);
-        return it == words.end() ? 0 : it->second;
-    }
-    void write(uint64_t phys, uint64_t value) {
-        REQUIRE(tables.count(phys & ~uint64_t{0xfff}) == 1);
-        writes.emplace_back(phys, value);
-        words[phys] = value;
-    }
-    uint64_t alloc_table() {
-        if (tables.size() >= limit) {
-            return 0;
-        }
-        const uint64_t p = next;
-        next += 0x1000;
-        tables.insert(p);
-        return p;
-    }
-};
+using ck_test::FakeMemory;
 
 using Builder = ck::PageTableBuilder<FakeMemory>;
 constexpr uint64_t MiB = 1ULL << 20;

@@ -1,4 +1,5 @@
 // Page-table construction (cokernel/mm/page_table.hpp) over a fake physical memory that records every write.
+#include "fake_table_memory.hpp"
 #include "page_table.hpp"
 
 #include <catch2/catch.hpp>
@@ -9,34 +10,7 @@
 
 namespace {
 
-struct FakeMemory {
-    std::map<uint64_t, uint64_t> words; // physical address -> 8-byte entry (absent: 0)
-    std::set<uint64_t> tables;          // pages handed out by alloc_table
-    std::vector<std::pair<uint64_t, uint64_t>> writes;
-    uint64_t next = 0x1000000;
-    size_t limit = 1000;
-
-    uint64_t read(uint64_t phys) const {
-        auto it = words.find(phys);
-        return it == words.end() ? 0 : it->second;
-    }
-    void write(uint64_t phys, uint64_t value) {
-        // Only ever into a table page, and a link only to a table page that exists.
-        REQUIRE(tables.count(phys & ~uint64_t{0xfff}) == 1);
-        REQUIRE(phys % 8 == 0);
-        writes.emplace_back(phys, value);
-        words[phys] = value;
-    }
-    uint64_t alloc_table() {
-        if (tables.size() >= limit) {
-            return 0;
-        }
-        const uint64_t p = next;
-        next += 0x1000;
-        tables.insert(p);
-        return p;
-    }
-};
+using ck_test::FakeMemory;
 
 constexpr uint64_t MiB = 1ULL << 20;
 
