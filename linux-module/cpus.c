@@ -2,11 +2,12 @@
 /*
  * CPU take/give and the CPU hotplug guard.
  *
- * CREATE offlines the enclave's CPUs with remove_cpu() and marks them in
- * ck_claimed_cpus.  A dynamic CPUHP_BP_PREPARE_DYN state refuses to bring a
+ * CREATE marks the enclave's CPUs in ck_claimed_cpus and offlines them with
+ * remove_cpu().  A dynamic CPUHP_BP_PREPARE_DYN state refuses to bring a
  * claimed CPU up, so "echo 1 > /sys/devices/system/cpu/cpuN/online" fails
- * with -EBUSY while an enclave holds cpuN.  DESTROY clears the marks first and
- * then calls add_cpu().
+ * with -EBUSY while an enclave holds cpuN.  DESTROY clears each mark and
+ * calls add_cpu(); a CPU that does not come back stays claimed (and listed,
+ * state leftover) until DESTROY succeeds in giving it back.
  */
 #define pr_fmt(fmt) "cokernel: " fmt
 
@@ -21,15 +22,10 @@
 static struct cpumask ck_claimed_cpus;
 static int ck_cpuhp_state = -1;
 
-bool ck_cpu_claimed(unsigned int cpu)
-{
-	return cpumask_test_cpu(cpu, &ck_claimed_cpus);
-}
-
 /*
  * Runs on the control CPU, under the CPU hotplug write lock, before the CPU
- * is started.  Must not take ck_table_lock (CREATE holds it across
- * remove_cpu()).
+ * is started.  Must not take any lock of ours (CREATE and DESTROY hold
+ * e->lock across remove_cpu()/add_cpu()).
  */
 static int ck_cpu_guard_startup(unsigned int cpu)
 {
@@ -63,74 +59,91 @@ void ck_cpus_guard_exit(void)
 	ck_cpuhp_state = -1;
 }
 
-/* Give back the first @n CPUs of @e: drop the claim, then online them. */
-static void ck_cpus_give_n(struct ck_enclave *e, u32 n)
+/* Drops the claim of @cpu and onlines it; 0 or add_cpu()'s error (claim kept). */
+static int ck_cpu_give(int id, unsigned int cpu)
 {
-	u32 i;
 	int ret;
 
 	/*
 	 * No barrier needed: the guard runs under the hotplug locks that
 	 * add_cpu() (or anybody else's bring-up) takes after this store.
 	 */
-	for (i = 0; i < n; i++)
-		cpumask_clear_cpu(e->cpus[i], &ck_claimed_cpus);
-	for (i = 0; i < n; i++) {
-		ret = add_cpu(e->cpus[i]);	/* > 0: already online */
-		if (ret < 0)
-			pr_warn("enclave %d: CPU %u did not come back online: %d\n",
-				e->id, e->cpus[i], ret);
+	cpumask_clear_cpu(cpu, &ck_claimed_cpus);
+	ret = add_cpu(cpu);	/* > 0: already online */
+	if (ret < 0) {
+		cpumask_set_cpu(cpu, &ck_claimed_cpus);
+		pr_warn("enclave %d: CPU %u did not come back online: %d (cokernel destroy %d retries)\n",
+			id, cpu, ret, id);
+		return ret;
 	}
+	return 0;
 }
 
 /*
- * Offline every CPU of @e and claim it; all or nothing.  Caller holds
- * ck_table_lock and has checked that the CPUs are present, online and not
- * claimed.
+ * Offline every CPU of @e and claim it; all or nothing. The claim comes
+ * first (test-and-set: two creates cannot both get a CPU), then the checks.
  */
 int ck_cpus_take(struct ck_enclave *e)
 {
+	unsigned int cpu;
 	u32 i;
-	int ret;
+	int ret = 0;
 	bool online;
 
 	for (i = 0; i < e->ncpus; i++) {
-		unsigned int cpu = e->cpus[i];
-
+		cpu = e->cpus[i];
+		if (cpumask_test_and_set_cpu(cpu, &ck_claimed_cpus)) {
+			pr_info("create: CPU %u is already held by an enclave\n", cpu);
+			ret = -EBUSY;
+			break;
+		}
+		if (!cpu_online(cpu)) {
+			cpumask_clear_cpu(cpu, &ck_claimed_cpus);
+			pr_info("create: CPU %u is offline; the module takes online CPUs offline itself\n",
+				cpu);
+			ret = -EINVAL;
+			break;
+		}
+		cpumask_set_cpu(cpu, &e->cpumask);
 		ret = remove_cpu(cpu);
 		if (ret < 0) {
 			pr_info("create: cannot take CPU %u offline: %d\n", cpu, ret);
-			goto rollback;
+			break;
 		}
-		/* ret > 0: somebody else offlined it meanwhile; we hold it now. */
-		cpumask_set_cpu(cpu, &ck_claimed_cpus);
+		ret = 0;	/* > 0: somebody else offlined it meanwhile; we hold it now */
 		/*
-		 * Close the window between remove_cpu() and the claim: a
-		 * bring-up holds the hotplug write lock from start to end, so
+		 * A bring-up holds the hotplug write lock from start to end, so
 		 * once we get the read lock either it has finished (CPU online
-		 * again) or any later one sees the claim (the lock orders our
-		 * store before its guard callback).
+		 * again) or any later one sees the claim.
 		 */
 		cpus_read_lock();
 		online = cpu_online(cpu);
 		cpus_read_unlock();
 		if (online) {
-			cpumask_clear_cpu(cpu, &ck_claimed_cpus);
-			pr_info("create: CPU %u was brought back online behind our back\n",
-				cpu);
+			pr_info("create: CPU %u was brought back online behind our back\n", cpu);
 			ret = -EBUSY;
-			goto rollback;
+			break;
 		}
 	}
-	return 0;
-
-rollback:
-	ck_cpus_give_n(e, i);
+	if (ret)
+		ck_cpus_give(e);
 	return ret;
 }
 
-/* Give every CPU of @e back to Linux. */
-void ck_cpus_give(struct ck_enclave *e)
+/* Give every CPU @e holds back to Linux; those that refuse stay held. */
+int ck_cpus_give(struct ck_enclave *e)
 {
-	ck_cpus_give_n(e, e->ncpus);
+	unsigned int cpu;
+	int stuck = 0;
+
+	for_each_cpu(cpu, &e->cpumask) {
+		if (cpu_online(cpu)) {
+			cpumask_clear_cpu(cpu, &ck_claimed_cpus);	/* a rollback: never taken */
+		} else if (ck_cpu_give(e->id, cpu)) {
+			stuck++;
+			continue;
+		}
+		cpumask_clear_cpu(cpu, &e->cpumask);
+	}
+	return stuck;
 }

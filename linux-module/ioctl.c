@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/cokernel ioctls: copy in, validate every field, dispatch, copy out.
- *
- * User space is untrusted.  Every structure starts with struct cokernel_hdr,
- * which must carry COKERNEL_SIGNATURE, COKERNEL_ABI_REVISION and the exact
- * size of the structure.  The errno of every check is listed in
- * docs/module-interface.md.
+ * /dev/cokernel ioctls: decode (validate every field; may fail, changes
+ * nothing) and hand over to the object that invokes them. User space is
+ * untrusted; the errno of every check is listed in docs/module-interface.md.
+ * The dispatch itself (lookup, capability, copy, header) is ioctl_table.c.
  */
 #define pr_fmt(fmt) "cokernel: " fmt
 
@@ -14,46 +12,21 @@
 #include <linux/fs.h>
 #include <linux/mmzone.h>
 #include <linux/overflow.h>
-#include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 
-#include <cokernel/job.h>
-
+#include "boot.h"
 #include "cokernel.h"
-
-static int ck_check_hdr(const struct cokernel_hdr *hdr, size_t size,
-			const char *what)
-{
-	if (hdr->signature != COKERNEL_SIGNATURE) {
-		pr_info("%s: bad signature %#x, expected %#x\n", what,
-			hdr->signature, COKERNEL_SIGNATURE);
-		return -EINVAL;
-	}
-	if (hdr->revision != COKERNEL_ABI_REVISION) {
-		pr_info("%s: ABI revision %u, module speaks %u\n", what,
-			hdr->revision, COKERNEL_ABI_REVISION);
-		return -EINVAL;
-	}
-	if (hdr->size != size) {
-		pr_info("%s: structure size %u, module expects %zu\n", what,
-			hdr->size, size);
-		return -EINVAL;
-	}
-	return 0;
-}
+#include "ioctl_table.h"
 
 static bool ck_all_zero(const void *p, size_t len)
 {
 	return !len || memchr_inv(p, 0, len) == NULL;
 }
 
-static int ck_ioc_version(struct cokernel_version *v)
+static long ck_ioc_version(struct file *file, void *arg)
 {
-	int ret = ck_check_hdr(&v->hdr, sizeof(*v), "version");
+	struct cokernel_version *v = arg;
 
-	if (ret)
-		return ret;
 	v->abi_revision = COKERNEL_ABI_REVISION;
 	v->max_enclaves = COKERNEL_MAX_ENCLAVES;
 	v->max_enclave_cpus = COKERNEL_MAX_ENCLAVE_CPUS;
@@ -67,8 +40,7 @@ static int ck_check_create_cpus(const struct cokernel_create *c)
 	u32 i, j;
 
 	if (c->ncpus < 1 || c->ncpus > COKERNEL_MAX_ENCLAVE_CPUS) {
-		pr_info("create: %u CPUs, must be 1..%u\n", c->ncpus,
-			COKERNEL_MAX_ENCLAVE_CPUS);
+		pr_info("create: %u CPUs, must be 1..%u\n", c->ncpus, COKERNEL_MAX_ENCLAVE_CPUS);
 		return -EINVAL;
 	}
 	if (!ck_all_zero(&c->cpus[c->ncpus],
@@ -99,7 +71,7 @@ static int ck_check_create_cpus(const struct cokernel_create *c)
 
 static int ck_check_create_ranges(const struct cokernel_create *c)
 {
-	u64 bs = ck_block_size();
+	u64 bs = ck_block_size(), total = 0;
 	u32 i, j;
 
 	if (c->nranges < 1 || c->nranges > COKERNEL_MAX_MEM_RANGES) {
@@ -120,8 +92,7 @@ static int ck_check_create_ranges(const struct cokernel_create *c)
 				i, s, size, bs);
 			return -EINVAL;
 		}
-		if (check_add_overflow(s, size, &end) ||
-		    end > (1ULL << MAX_PHYSMEM_BITS)) {
+		if (check_add_overflow(s, size, &end) || end > (1ULL << MAX_PHYSMEM_BITS)) {
 			pr_info("create: range %u [%#llx size %#llx] is beyond physical memory\n",
 				i, s, size);
 			return -EINVAL;
@@ -134,53 +105,77 @@ static int ck_check_create_ranges(const struct cokernel_create *c)
 				return -EINVAL;
 			}
 		}
+		total += size;
+	}
+	if (c->mem_size % bs || c->mem_size > total) {
+		pr_info("create: mem_size %#llx must be a multiple of the block size %#llx and at most the candidates' %#llx bytes\n",
+			c->mem_size, bs, total);
+		return -EINVAL;
 	}
 	return 0;
 }
 
-static int ck_ioc_create(struct cokernel_create *c)
+static long ck_ioc_create(struct file *file, void *arg)
 {
-	int ret = ck_check_hdr(&c->hdr, sizeof(*c), "create");
+	struct cokernel_create *c = arg;
+	int ret;
 
-	if (ret)
-		return ret;
 	if (c->flags & ~COKERNEL_CREATE_FLAGS_ALL) {
-		pr_info("create: unknown flags %#x\n",
-			c->flags & ~COKERNEL_CREATE_FLAGS_ALL);
+		pr_info("create: unknown flags %#x\n", c->flags & ~COKERNEL_CREATE_FLAGS_ALL);
 		return -EINVAL;
 	}
-	if (!(c->flags & COKERNEL_CREATE_NO_BOOT)) {
-		pr_info("create: COKERNEL_CREATE_NO_BOOT is required; boot with COKERNEL_IOC_BOOT afterwards\n");
-		return -EOPNOTSUPP;
-	}
 	ret = ck_check_create_cpus(c);
-	if (ret)
-		return ret;
-	ret = ck_check_create_ranges(c);
-	if (ret)
-		return ret;
-	return ck_enclave_create(c, &c->id);
+	if (!ret)
+		ret = ck_check_create_ranges(c);
+	if (!ret)
+		ret = ck_enclave_create(file, c);
+	return ret;
 }
 
-static int ck_ioc_destroy(struct cokernel_destroy *d)
+/* The enclave named by an ioctl, with a reference; logs and -ENOENT if none. */
+static struct ck_enclave *ck_ioc_enclave(const char *what, s32 id, int *ret)
 {
-	int ret = ck_check_hdr(&d->hdr, sizeof(*d), "destroy");
+	struct ck_enclave *e = ck_enclave_get(id);
 
-	if (ret)
-		return ret;
+	*ret = e ? 0 : -ENOENT;
+	if (!e)
+		pr_info("%s: no enclave %d\n", what, id);
+	return e;
+}
+
+static long ck_ioc_destroy(struct file *file, void *arg)
+{
+	struct cokernel_destroy *d = arg;
+	struct ck_enclave *e;
+	int ret;
+
 	if (d->flags) {
 		pr_info("destroy: unknown flags %#x\n", d->flags);
 		return -EINVAL;
 	}
-	return ck_enclave_destroy(d->id, NULL);
+	e = ck_ioc_enclave("destroy", d->id, &ret);
+	if (!e)
+		return ret;
+	ret = ck_enclave_destroy(e, true);
+	ck_enclave_put(e);
+	return ret;
 }
 
-static int ck_ioc_list(struct cokernel_list *l)
+static long ck_ioc_keep(struct file *file, void *arg)
 {
-	int ret = ck_check_hdr(&l->hdr, sizeof(*l), "list");
+	struct cokernel_keep *k = arg;
 
-	if (ret)
-		return ret;
+	if (k->flags) {
+		pr_info("keep: unknown flags %#x\n", k->flags);
+		return -EINVAL;
+	}
+	return ck_enclave_keep(file, k->id);
+}
+
+static long ck_ioc_list(struct file *file, void *arg)
+{
+	struct cokernel_list *l = arg;
+
 	if (l->pad) {
 		pr_info("list: pad must be 0\n");
 		return -EINVAL;
@@ -189,137 +184,128 @@ static int ck_ioc_list(struct cokernel_list *l)
 	return 0;
 }
 
-static int ck_ioc_boot(struct cokernel_boot *b)
+static long ck_ioc_info(struct file *file, void *arg)
 {
-	int ret = ck_check_hdr(&b->hdr, sizeof(*b), "boot");
-
-	if (ret)
-		return ret;
-	return ck_enclave_boot(b);
+	return ck_enclave_info(arg, capable(CAP_SYS_ADMIN));
 }
 
-static int ck_ioc_console(struct cokernel_console_read *r)
+static long ck_ioc_boot(struct file *file, void *arg)
 {
-	int ret = ck_check_hdr(&r->hdr, sizeof(*r), "console");
+	struct cokernel_boot *b = arg;
+	struct ck_enclave *e;
+	int ret;
 
-	if (ret)
+	if (!b->image_size || b->image_size > CK_IMAGE_MAX) {
+		pr_info("boot: image size %llu, must be 1..%u bytes\n", b->image_size, CK_IMAGE_MAX);
+		return -EINVAL;
+	}
+	if (b->timeout_ms > COKERNEL_BOOT_TIMEOUT_MAX_MS) {
+		pr_info("boot: timeout %u ms, at most %u\n", b->timeout_ms,
+			COKERNEL_BOOT_TIMEOUT_MAX_MS);
+		return -EINVAL;
+	}
+	if (strnlen(b->cmdline, sizeof(b->cmdline)) == sizeof(b->cmdline)) {
+		pr_info("boot: command line not NUL-terminated\n");
+		return -EINVAL;
+	}
+	e = ck_ioc_enclave("boot", b->id, &ret);
+	if (!e)
 		return ret;
+	ret = ck_boot_enclave(e, b);
+	ck_enclave_put(e);
+	return ret;
+}
+
+static long ck_ioc_console(struct file *file, void *arg)
+{
+	struct cokernel_console_read *r = arg;
+	struct ck_enclave *e;
+	int ret;
+
 	if (r->pad) {
 		pr_info("console: pad must be 0\n");
 		return -EINVAL;
 	}
-	return ck_enclave_console(r);
+	e = ck_ioc_enclave("console", r->id, &ret);
+	if (!e)
+		return ret;
+	ret = ck_console_read(e, r);
+	ck_enclave_put(e);
+	return ret;
 }
 
-static int ck_ioc_command(struct cokernel_command *c)
+static long ck_ioc_command(struct file *file, void *arg)
 {
-	int ret = ck_check_hdr(&c->hdr, sizeof(*c), "command");
+	struct cokernel_command *c = arg;
+	struct ck_enclave *e;
+	int ret;
 
-	if (ret)
-		return ret;
 	if (c->pad) {
 		pr_info("command: pad must be 0\n");
 		return -EINVAL;
 	}
-	return ck_enclave_command(c);
-}
-
-static int ck_ioc_info(struct cokernel_info *info)
-{
-	int ret = ck_check_hdr(&info->hdr, sizeof(*info), "info");
-
-	if (ret)
+	if (c->cmd != COKERNEL_CMD_PING && c->cmd != COKERNEL_CMD_FAULT) {
+		pr_info("command: unknown command %u\n", c->cmd);
+		return -EINVAL;
+	}
+	if (c->cmd == COKERNEL_CMD_FAULT &&
+	    (c->arg < COKERNEL_FAULT_PANIC || c->arg > COKERNEL_FAULT_STACK)) {
+		pr_info("command: unknown fault kind %llu\n", c->arg);
+		return -EINVAL;
+	}
+	e = ck_ioc_enclave("command", c->id, &ret);
+	if (!e)
 		return ret;
-	return ck_enclave_info(info);
+	ret = ck_user_command(e, c);
+	ck_enclave_put(e);
+	return ret;
 }
+
+static long ck_ioc_job_attach(struct file *file, void *arg)
+{
+	return ck_job_attach(file, arg);
+}
+
+static long ck_ioc_job_start(struct file *file, void *arg)
+{
+	return ck_job_start(file, arg);
+}
+
+static long ck_ioc_job_wait(struct file *file, void *arg)
+{
+	return ck_job_wait(file, arg);
+}
+
+static long ck_ioc_job_seal(struct file *file, void *arg)
+{
+	return ck_job_seal(file, arg);
+}
+
+#define CK_IOC(c, n, f, h) { .cmd = (c), .name = (n), .revision = COKERNEL_ABI_REVISION, \
+			     .flags = (f), .handler = (h) }
+
+static const struct ck_ioctl_desc ck_ioctls[] = {
+	CK_IOC(COKERNEL_IOC_VERSION, "version", CK_IOC_OUT, ck_ioc_version),
+	CK_IOC(COKERNEL_IOC_CREATE, "create", CK_IOC_ADMIN | CK_IOC_OUT, ck_ioc_create),
+	CK_IOC(COKERNEL_IOC_DESTROY, "destroy", CK_IOC_ADMIN, ck_ioc_destroy),
+	CK_IOC(COKERNEL_IOC_LIST, "list", CK_IOC_OUT, ck_ioc_list),
+	CK_IOC(COKERNEL_IOC_INFO, "info", CK_IOC_OUT, ck_ioc_info),
+	CK_IOC(COKERNEL_IOC_KEEP, "keep", CK_IOC_ADMIN, ck_ioc_keep),
+	CK_IOC(COKERNEL_IOC_BOOT, "boot", CK_IOC_ADMIN, ck_ioc_boot),
+	CK_IOC(COKERNEL_IOC_CONSOLE, "console", CK_IOC_ADMIN | CK_IOC_OUT, ck_ioc_console),
+	CK_IOC(COKERNEL_IOC_COMMAND, "command", CK_IOC_ADMIN | CK_IOC_OUT, ck_ioc_command),
+	CK_IOC(COKERNEL_IOC_JOB_ATTACH, "job attach", CK_IOC_ADMIN | CK_IOC_OUT, ck_ioc_job_attach),
+	/* The file was attached by root; its holder may be the job's user now. */
+	CK_IOC(COKERNEL_IOC_JOB_START, "job start", 0, ck_ioc_job_start),
+	CK_IOC(COKERNEL_IOC_JOB_WAIT, "job wait", CK_IOC_OUT, ck_ioc_job_wait),
+	CK_IOC(COKERNEL_IOC_JOB_SEAL, "job seal", 0, ck_ioc_job_seal),
+};
 
 long ck_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	void __user *uarg = (void __user *)arg;
-	size_t size = _IOC_SIZE(cmd);
-	bool out = true;
-	void *buf;
-	int ret;
-
-	switch (cmd) {
-	case COKERNEL_IOC_VERSION:
-	case COKERNEL_IOC_LIST:
-	case COKERNEL_IOC_INFO:
-		break;
-	case COKERNEL_IOC_CREATE:
-		if (!capable(CAP_SYS_ADMIN))
-			return -EPERM;
-		break;
-	case COKERNEL_IOC_DESTROY:
-	case COKERNEL_IOC_BOOT:
-		if (!capable(CAP_SYS_ADMIN))
-			return -EPERM;
-		out = false;
-		break;
-	case COKERNEL_IOC_CONSOLE:
-	case COKERNEL_IOC_COMMAND:
-	case COKERNEL_IOC_JOB_ATTACH:
-		if (!capable(CAP_SYS_ADMIN))
-			return -EPERM;
-		break;
-	case COKERNEL_IOC_JOB_START:
-		/* The file was attached by root; its holder may be the user now. */
-		out = false;
-		break;
-	case COKERNEL_IOC_JOB_WAIT:
-		break;
-	default:
-		return -ENOTTY;
+	if (cmd != COKERNEL_IOC_JOB_WAIT && ck_file_sealed(file)) {
+		pr_info_ratelimited("ioctl %#x on a sealed proxy file: only JOB_WAIT is taken\n", cmd);
+		return -EPERM;
 	}
-
-	buf = memdup_user(uarg, size);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
-
-	switch (cmd) {
-	case COKERNEL_IOC_VERSION:
-		ret = ck_ioc_version(buf);
-		break;
-	case COKERNEL_IOC_CREATE:
-		ret = ck_ioc_create(buf);
-		break;
-	case COKERNEL_IOC_DESTROY:
-		ret = ck_ioc_destroy(buf);
-		break;
-	case COKERNEL_IOC_LIST:
-		ret = ck_ioc_list(buf);
-		break;
-	case COKERNEL_IOC_BOOT:
-		ret = ck_ioc_boot(buf);
-		break;
-	case COKERNEL_IOC_CONSOLE:
-		ret = ck_ioc_console(buf);
-		break;
-	case COKERNEL_IOC_COMMAND:
-		ret = ck_ioc_command(buf);
-		break;
-	case COKERNEL_IOC_JOB_ATTACH:
-		ret = ck_check_hdr(buf, size, "job attach");
-		if (!ret)
-			ret = ck_job_attach(file, buf);
-		break;
-	case COKERNEL_IOC_JOB_START:
-		ret = ck_check_hdr(buf, size, "job start");
-		if (!ret)
-			ret = ck_job_start(file, buf);
-		break;
-	case COKERNEL_IOC_JOB_WAIT:
-		ret = ck_check_hdr(buf, size, "job wait");
-		if (!ret)
-			ret = ck_job_wait(file, buf);
-		break;
-	default: /* COKERNEL_IOC_INFO */
-		ret = ck_ioc_info(buf);
-		break;
-	}
-
-	if (!ret && out && copy_to_user(uarg, buf, size))
-		ret = -EFAULT;
-	kfree(buf);
-	return ret;
+	return ck_ioctl_dispatch("cokernel", ck_ioctls, ARRAY_SIZE(ck_ioctls), file, cmd, arg);
 }

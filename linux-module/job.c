@@ -2,23 +2,26 @@
 /*
  * Jobs: the proxy (`cokernel run`) maps its enclave's job region into its own
  * address space (docs/run.md). COKERNEL_IOC_JOB_ATTACH binds an open
- * /dev/cokernel to one running enclave; mmap() on that file then maps part of
- * the job region -- and nothing else -- with remap_pfn_range(). While any such
- * mapping exists the enclave cannot be destroyed (EBUSY), so its memory never
- * goes back to Linux while a process still maps it.
+ * /dev/cokernel to one running enclave -- the enclave itself, by reference,
+ * not its id; mmap() on that file then maps part of the job region -- and
+ * nothing else -- with remap_pfn_range(). While any such mapping exists the
+ * enclave cannot be destroyed (EBUSY), so its memory never goes back to
+ * Linux while a process still maps it; once it is destroyed, the file maps
+ * nothing (ENODEV), whatever enclave gets the id next.
  *
  * The proxy's file (COKERNEL_JOB_ATTACH_PROXY) ties the job to the proxy's
- * life: COKERNEL_IOC_JOB_START rings the doorbell for it, and its release --
- * normal exit, SIGKILL, anything -- tells the co-kernel to end the job it
- * started; with COKERNEL_JOB_ATTACH_TEMPORARY the release destroys the
- * enclave too. Both are decided by the open file, not by the credentials of
- * whoever holds it now: the proxy drops to the user's after attaching.
+ * life: COKERNEL_IOC_JOB_START rings the doorbell for it (once), and its
+ * release -- normal exit, SIGKILL, anything -- tells the co-kernel to end
+ * the job it started. After COKERNEL_IOC_JOB_SEAL the file takes JOB_WAIT
+ * and nothing else, whoever holds it: the proxy drops to the user's
+ * credentials after attaching, and what it keeps must not be worth stealing.
  */
 #define pr_fmt(fmt) "cokernel: " fmt
 
 #include <linux/fs.h>
 #include <linux/mm.h>
-#include <linux/slab.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
 #include <linux/version.h>
 
 #include <cokernel/job.h>
@@ -26,14 +29,7 @@
 #include "boot.h"
 #include "cokernel.h"
 
-struct ck_job_file {
-	int id;
-	u32 flags;	/* COKERNEL_JOB_ATTACH_* */
-	u64 phys;
-	u64 size;
-};
-
-/* The region of e (ck_table_lock held): 0 when there is none. */
+/* The job region of e: 0 when there is none. */
 static u64 ck_job_region(const struct ck_enclave *e, u64 *size)
 {
 	const struct cokernel_mem_range *last = &e->ranges[e->nranges - 1];
@@ -41,96 +37,101 @@ static u64 ck_job_region(const struct ck_enclave *e, u64 *size)
 	return cokernel_job_region(last->start, last->size, size);
 }
 
+bool ck_file_sealed(struct file *file)
+{
+	const struct ck_file *cf = file->private_data;
+
+	return READ_ONCE(cf->sealed);
+}
+
+/* The attached enclave (a reference held by the file), or NULL. */
+static struct ck_enclave *ck_file_job(struct file *file)
+{
+	struct ck_file *cf = file->private_data;
+
+	return smp_load_acquire(&cf->job);
+}
+
+static int ck_job_attach_locked(struct file *file, struct ck_file *cf, struct ck_enclave *e,
+				struct cokernel_job_attach *a)
+{
+	u64 size = 0;
+
+	if (ck_enclave_state(e) != COKERNEL_STATE_RUNNING) {
+		pr_info("job attach: enclave %d is %s, not running\n", a->id,
+			cokernel_state_name(ck_enclave_state(e)));
+		return -ESRCH;
+	}
+	if (!ck_job_region(e, &size)) {
+		pr_info("job attach: enclave %d has no room for a job region\n", a->id);
+		return -ENOSPC;
+	}
+	if ((a->flags & COKERNEL_JOB_ATTACH_PROXY) && e->job_proxy) {
+		pr_info("job attach: enclave %d already has a proxy (a job is running)\n", a->id);
+		return -EBUSY;
+	}
+	if (a->flags & COKERNEL_JOB_ATTACH_PROXY) {
+		e->job_proxy = file;
+		spin_lock(&e->state_lock);
+		e->proxy_pid = get_pid(task_tgid(current));
+		spin_unlock(&e->state_lock);
+	}
+	cf->job_flags = a->flags;
+	cf->region_phys = ck_job_region(e, &cf->region_size);
+	smp_store_release(&cf->job, e);	/* the caller's reference passes to the file */
+	a->region_size = size;
+	a->ctl_offset = size - COKERNEL_JOB_CTL_SIZE;
+	return 0;
+}
+
 int ck_job_attach(struct file *file, struct cokernel_job_attach *a)
 {
-	struct ck_job_file *jf;
+	struct ck_file *cf = file->private_data;
 	struct ck_enclave *e;
-	u64 phys, size = 0;
 	int ret;
 
 	if (a->flags & ~COKERNEL_JOB_ATTACH_FLAGS_ALL) {
 		pr_info("job attach: unknown flags %#x\n", a->flags & ~COKERNEL_JOB_ATTACH_FLAGS_ALL);
 		return -EINVAL;
 	}
-	jf = kzalloc(sizeof(*jf), GFP_KERNEL);
-	if (!jf)
-		return -ENOMEM;
-	mutex_lock(&ck_table_lock);
-	e = ck_enclave_lookup(a->id);
+	ret = mutex_lock_killable(&cf->lock);
+	if (ret)
+		return ret;
+	if (cf->job) {
+		pr_info("job attach: this file is already attached\n");
+		ret = -EBUSY;
+		goto out_file;
+	}
+	e = ck_enclave_get(a->id);
 	if (!e) {
 		pr_info("job attach: no enclave %d\n", a->id);
 		ret = -ENOENT;
-		goto out;
+		goto out_file;
 	}
-	ck_boot_update_state(e);
-	if (e->state != COKERNEL_STATE_RUNNING) {
-		pr_info("job attach: enclave %d is %s, not running\n", a->id, cokernel_state_name(e->state));
-		ret = -ESRCH;
-		goto out;
+	ret = mutex_lock_killable(&e->lock);
+	if (!ret) {
+		ret = ck_job_attach_locked(file, cf, e, a);
+		mutex_unlock(&e->lock);
 	}
-	phys = ck_job_region(e, &size);
-	if (!phys) {
-		pr_info("job attach: enclave %d has no room for a job region\n", a->id);
-		ret = -ENOSPC;
-		goto out;
-	}
-	if ((a->flags & COKERNEL_JOB_ATTACH_PROXY) && e->job_proxy) {
-		pr_info("job attach: enclave %d already has a proxy (a job is running)\n", a->id);
-		ret = -EBUSY;
-		goto out;
-	}
-	if ((a->flags & COKERNEL_JOB_ATTACH_TEMPORARY) && e->temp_owner) {
-		pr_info("job attach: enclave %d is already temporary\n", a->id);
-		ret = -EBUSY;
-		goto out;
-	}
-	jf->id = a->id;
-	jf->flags = a->flags;
-	jf->phys = phys;
-	jf->size = size;
-	/* One attachment per open file; the misc core left our miscdevice here. */
-	spin_lock(&file->f_lock);
-	if (file->private_data && ((unsigned long)file->private_data & 1)) {
-		spin_unlock(&file->f_lock);
-		pr_info("job attach: this file is already attached\n");
-		ret = -EBUSY;
-		goto out;
-	}
-	file->private_data = (void *)((unsigned long)jf | 1);
-	spin_unlock(&file->f_lock);
-	if (a->flags & COKERNEL_JOB_ATTACH_PROXY)
-		e->job_proxy = file;
-	if (a->flags & COKERNEL_JOB_ATTACH_TEMPORARY)
-		e->temp_owner = file;
-	jf = NULL;
-	a->region_size = size;
-	a->ctl_offset = size - COKERNEL_JOB_CTL_SIZE;
-	ret = 0;
-out:
-	mutex_unlock(&ck_table_lock);
-	kfree(jf);
+	if (ret)
+		ck_enclave_put(e);
+out_file:
+	mutex_unlock(&cf->lock);
 	return ret;
-}
-
-static struct ck_job_file *ck_job_file(struct file *file)
-{
-	unsigned long p = (unsigned long)READ_ONCE(file->private_data);
-
-	return (p & 1) ? (struct ck_job_file *)(p & ~1ul) : NULL;
 }
 
 static void ck_job_vm_open(struct vm_area_struct *vma)
 {
 	struct ck_enclave *e = vma->vm_private_data;
 
-	atomic_inc(&e->job_maps);
+	spin_lock(&e->state_lock);
+	e->job_maps++;
+	spin_unlock(&e->state_lock);
 }
 
 static void ck_job_vm_close(struct vm_area_struct *vma)
 {
-	struct ck_enclave *e = vma->vm_private_data;
-
-	atomic_dec(&e->job_maps);
+	ck_enclave_unmapped(vma->vm_private_data);
 }
 
 static const struct vm_operations_struct ck_job_vm_ops = {
@@ -138,47 +139,83 @@ static const struct vm_operations_struct ck_job_vm_ops = {
 	.close = ck_job_vm_close,
 };
 
+/* Counts a new mapping unless the enclave is going or not running. */
+static int ck_job_map_begin(struct ck_enclave *e)
+{
+	int ret = 0;
+
+	spin_lock(&e->state_lock);
+	if (e->gone || e->dying)
+		ret = -ENODEV;
+	else if (e->state != COKERNEL_STATE_RUNNING)
+		ret = -ESRCH;
+	else
+		e->job_maps++;
+	spin_unlock(&e->state_lock);
+	return ret;
+}
+
 int ck_job_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	struct ck_job_file *jf = ck_job_file(file);
+	struct ck_file *cf = file->private_data;
+	struct ck_enclave *e = ck_file_job(file);
 	u64 len = vma->vm_end - vma->vm_start;
 	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
-	struct ck_enclave *e;
 	int ret;
 
-	if (!jf) {
+	if (!e) {
 		pr_info("mmap: attach the file to an enclave's job first (COKERNEL_IOC_JOB_ATTACH)\n");
 		return -EINVAL;
 	}
-	if (vma->vm_pgoff >= (jf->size >> PAGE_SHIFT) || len > jf->size - off) {
-		pr_info("mmap: offset 0x%llx + 0x%llx outside the job region (0x%llx bytes)\n", off, len, jf->size);
+	if (READ_ONCE(cf->sealed)) {
+		pr_info_ratelimited("mmap: the proxy file is sealed\n");
+		return -EPERM;
+	}
+	if (vma->vm_pgoff >= (cf->region_size >> PAGE_SHIFT) || len > cf->region_size - off) {
+		pr_info("mmap: offset 0x%llx + 0x%llx outside the job region (0x%llx bytes)\n", off, len,
+			cf->region_size);
 		return -EINVAL;
 	}
-	mutex_lock(&ck_table_lock);
-	e = ck_enclave_lookup(jf->id);
-	if (!e || e->state != COKERNEL_STATE_RUNNING) {
-		mutex_unlock(&ck_table_lock);
-		pr_info("mmap: enclave %d is gone or not running\n", jf->id);
-		return -ESRCH;
+	ret = ck_job_map_begin(e);
+	if (ret) {
+		pr_info("mmap: enclave %d is %s\n", e->id,
+			ret == -ENODEV ? "destroyed (this file maps nothing any more)" : "not running");
+		return ret;
 	}
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
 #else
 	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;
 #endif
-	ret = remap_pfn_range(vma, vma->vm_start, (jf->phys + off) >> PAGE_SHIFT, len, vma->vm_page_prot);
-	if (!ret) {
-		vma->vm_private_data = e;
-		vma->vm_ops = &ck_job_vm_ops;
-		atomic_inc(&e->job_maps);
+	ret = remap_pfn_range(vma, vma->vm_start, (cf->region_phys + off) >> PAGE_SHIFT, len,
+			      vma->vm_page_prot);
+	if (ret) {
+		ck_enclave_unmapped(e);
+		return ret;
 	}
-	mutex_unlock(&ck_table_lock);
-	return ret;
+	vma->vm_private_data = e;
+	vma->vm_ops = &ck_job_vm_ops;
+	return 0;
+}
+
+/* The proxy's file, with its enclave: NULL and -EINVAL if it is not one. */
+static struct ck_enclave *ck_proxy_file(struct file *file, const char *what, int *ret)
+{
+	struct ck_file *cf = file->private_data;
+	struct ck_enclave *e = ck_file_job(file);
+
+	*ret = 0;
+	if (!e || !(cf->job_flags & COKERNEL_JOB_ATTACH_PROXY)) {
+		pr_info("%s: attach the file as the proxy first (COKERNEL_JOB_ATTACH_PROXY)\n", what);
+		*ret = -EINVAL;
+		return NULL;
+	}
+	return e;
 }
 
 int ck_job_start(struct file *file, const struct cokernel_job_start *s)
 {
-	struct ck_job_file *jf = ck_job_file(file);
+	struct ck_file *cf = file->private_data;
 	struct ck_enclave *e;
 	int ret;
 
@@ -186,81 +223,89 @@ int ck_job_start(struct file *file, const struct cokernel_job_start *s)
 		pr_info("job start: flags and pad must be 0\n");
 		return -EINVAL;
 	}
-	if (!jf || !(jf->flags & COKERNEL_JOB_ATTACH_PROXY)) {
-		pr_info("job start: attach the file as the proxy first (COKERNEL_JOB_ATTACH_PROXY)\n");
-		return -EINVAL;
+	e = ck_proxy_file(file, "job start", &ret);
+	if (!e)
+		return ret;
+	ret = mutex_lock_killable(&cf->lock);
+	if (ret)
+		return ret;
+	if (cf->started) {
+		pr_info("job start: this proxy file started its job already\n");
+		ret = -EBUSY;
+		goto out;
 	}
-	mutex_lock(&ck_table_lock);
-	e = ck_enclave_lookup(jf->id);
-	if (!e || e->job_proxy != file)
+	ret = mutex_lock_killable(&e->lock);
+	if (ret)
+		goto out;
+	if (e->job_proxy != file)
 		ret = -ESRCH;
 	else
-		ret = ck_boot_job_command(e, COKERNEL_CMD_PING);
-	mutex_unlock(&ck_table_lock);
+		ret = ck_job_command(e, COKERNEL_CMD_PING, true);
+	mutex_unlock(&e->lock);
+	if (!ret)
+		cf->started = true;
+out:
+	mutex_unlock(&cf->lock);
 	return ret;
 }
 
 int ck_job_wait(struct file *file, struct cokernel_job_wait *w)
 {
-	struct ck_job_file *jf = ck_job_file(file);
 	int ret = 0;
 
 	if (w->pad || !w->timeout_us || w->timeout_us > USEC_PER_SEC) {
 		pr_info("job wait: timeout_us must be 1..1000000 and pad 0\n");
 		return -EINVAL;
 	}
-	if (!jf || !(jf->flags & COKERNEL_JOB_ATTACH_PROXY)) {
-		pr_info("job wait: attach the file as the proxy first (COKERNEL_JOB_ATTACH_PROXY)\n");
-		return -EINVAL;
-	}
+	if (!ck_proxy_file(file, "job wait", &ret))
+		return ret;
 	if (ck_notify_count() == (unsigned long)w->count)
 		ret = ck_notify_wait_interruptible((unsigned long)w->count, w->timeout_us);
 	w->count = ck_notify_count();
 	return ret;
 }
 
-/*
- * The proxy's file goes away, however its process ended. A job it started
- * must not wait forever for answers: COKERNEL_CMD_JOB_END (a no-op for a
- * co-kernel whose job already exited). A temporary enclave is destroyed
- * instead, which stops its job with it.
- */
-static void ck_job_detach(struct file *file, const struct ck_job_file *jf)
+int ck_job_seal(struct file *file, const struct cokernel_job_seal *s)
 {
-	struct ck_enclave *e;
-	bool destroy;
+	struct ck_file *cf = file->private_data;
+	int ret = 0;
 
-	mutex_lock(&ck_table_lock);
-	e = ck_enclave_lookup(jf->id);
-	if (e && e->job_proxy == file) {
-		e->job_proxy = NULL;
-		if (e->temp_owner != file)
-			ck_boot_job_command(e, COKERNEL_CMD_JOB_END);
+	if (s->flags || s->pad) {
+		pr_info("job seal: flags and pad must be 0\n");
+		return -EINVAL;
 	}
-	destroy = e && e->temp_owner == file;
-	mutex_unlock(&ck_table_lock);
-	/*
-	 * This file's mappings are gone (each held a reference to it); another
-	 * process that maps the region makes the destroy fail: say so, and let
-	 * DESTROY reclaim it later.
-	 */
-	if (destroy && ck_enclave_destroy(jf->id, file) == -EBUSY) {
-		mutex_lock(&ck_table_lock);
-		e = ck_enclave_lookup(jf->id);
-		if (e && e->temp_owner == file)
-			e->temp_owner = NULL;
-		mutex_unlock(&ck_table_lock);
-		pr_warn("enclave %d: temporary, but another process maps its job memory; left in place (cokernel destroy %d)\n",
-			jf->id, jf->id);
-	}
+	if (!ck_proxy_file(file, "job seal", &ret))
+		return ret;
+	WRITE_ONCE(cf->sealed, true);
+	return 0;
 }
 
-int ck_job_release(struct inode *inode, struct file *file)
+/*
+ * The file goes away, however its process ended (its mappings went first:
+ * each held a reference to it). A job its proxy started must not wait
+ * forever for answers: COKERNEL_CMD_JOB_END (a no-op for a co-kernel whose
+ * job already exited). A temporary enclave of this file is destroyed
+ * afterwards instead (ck_file_release_temp), which stops the job with it.
+ */
+void ck_job_release(struct file *file, struct ck_file *cf)
 {
-	struct ck_job_file *jf = ck_job_file(file);
+	struct ck_enclave *e = cf->job;
+	struct pid *pid = NULL;
 
-	if (jf && jf->flags)
-		ck_job_detach(file, jf);
-	kfree(jf);
-	return 0;
+	if (!e)
+		return;
+	cf->job = NULL;
+	mutex_lock(&e->lock);
+	if (e->job_proxy == file) {
+		e->job_proxy = NULL;
+		spin_lock(&e->state_lock);
+		pid = e->proxy_pid;
+		e->proxy_pid = NULL;
+		spin_unlock(&e->state_lock);
+		if (e->temp_owner != file)
+			ck_job_command(e, COKERNEL_CMD_JOB_END, false);
+	}
+	mutex_unlock(&e->lock);
+	put_pid(pid);
+	ck_enclave_put(e);
 }

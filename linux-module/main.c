@@ -10,17 +10,42 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "cokernel.h"
 #include "xemem.h"
 
+static int ck_open(struct inode *inode, struct file *file)
+{
+	struct ck_file *cf = kzalloc(sizeof(*cf), GFP_KERNEL);
+
+	if (!cf)
+		return -ENOMEM;
+	mutex_init(&cf->lock);
+	file->private_data = cf;	/* was our miscdevice (misc_open) */
+	return 0;
+}
+
+/* The job attachment first (JOB_END), then a temporary enclave (destroy). */
+static int ck_release(struct inode *inode, struct file *file)
+{
+	struct ck_file *cf = file->private_data;
+
+	ck_job_release(file, cf);
+	ck_file_release_temp(file, cf);
+	kfree(cf);
+	return 0;
+}
+
 static const struct file_operations ck_fops = {
 	.owner = THIS_MODULE,
+	.open = ck_open,
+	.release = ck_release,
 	.unlocked_ioctl = ck_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,	/* layouts are 32/64-bit neutral */
 	.llseek = noop_llseek,
 	.mmap = ck_job_mmap,
-	.release = ck_job_release,
 };
 
 static struct miscdevice ck_miscdev = {
@@ -34,9 +59,12 @@ static int __init ck_init(void)
 {
 	int ret;
 
+	ck_wq = alloc_workqueue("cokernel", WQ_UNBOUND, 0);
+	if (!ck_wq)
+		return -ENOMEM;
 	ret = ck_cpus_guard_init();
 	if (ret)
-		return ret;
+		goto err_wq;
 	ret = ck_mem_guard_init();
 	if (ret)
 		goto err_cpus;
@@ -64,6 +92,8 @@ err_mem:
 	ck_mem_guard_exit();
 err_cpus:
 	ck_cpus_guard_exit();
+err_wq:
+	destroy_workqueue(ck_wq);
 	return ret;
 }
 
@@ -78,6 +108,7 @@ static void __exit ck_exit(void)
 	ck_proc_exit();
 	ck_mem_guard_exit();
 	ck_cpus_guard_exit();
+	destroy_workqueue(ck_wq);	/* waits for a deferred destroy that dropped the last reference */
 	pr_info("unloaded\n");
 }
 

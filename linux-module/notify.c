@@ -12,12 +12,14 @@
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
+#include <linux/mutex.h>
 #include <linux/wait.h>
 #include <asm/hw_irq.h>
 #include <asm/irqdomain.h>
 
 #include "boot.h"
 
+static DEFINE_MUTEX(ck_irq_lock);	/* ck_irq, ck_irq_users */
 static int ck_irq = -1;
 static unsigned int ck_irq_users;
 static atomic_long_t ck_irq_count = ATOMIC_LONG_INIT(0);
@@ -30,8 +32,7 @@ static irqreturn_t ck_notify_handler(int irq, void *dev)
 	return IRQ_HANDLED;
 }
 
-/* Caller holds ck_table_lock (serialises users). */
-int ck_notify_get(u32 *vector, u32 *apic_id)
+static int ck_notify_get_locked(u32 *vector, u32 *apic_id)
 {
 	struct irq_alloc_info info;
 	struct irq_cfg *cfg;
@@ -70,26 +71,39 @@ int ck_notify_get(u32 *vector, u32 *apic_id)
 	return 0;
 }
 
+int ck_notify_get(u32 *vector, u32 *apic_id)
+{
+	int ret;
+
+	mutex_lock(&ck_irq_lock);
+	ret = ck_notify_get_locked(vector, apic_id);
+	mutex_unlock(&ck_irq_lock);
+	return ret;
+}
+
 /* Takes a reference that ck_notify_put() drops: call once per booted enclave. */
 int ck_notify_hold(void)
 {
 	u32 v, a;
-	int ret = ck_notify_get(&v, &a);
+	int ret;
 
+	mutex_lock(&ck_irq_lock);
+	ret = ck_notify_get_locked(&v, &a);
 	if (!ret)
 		ck_irq_users++;
+	mutex_unlock(&ck_irq_lock);
 	return ret;
 }
 
 void ck_notify_put(void)
 {
-	if (WARN_ON(!ck_irq_users))
-		return;
-	if (--ck_irq_users || ck_irq < 0)
-		return;
-	free_irq(ck_irq, NULL);
-	irq_dispose_mapping(ck_irq);
-	ck_irq = -1;
+	mutex_lock(&ck_irq_lock);
+	if (!WARN_ON(!ck_irq_users) && !--ck_irq_users && ck_irq >= 0) {
+		free_irq(ck_irq, NULL);
+		irq_dispose_mapping(ck_irq);
+		ck_irq = -1;
+	}
+	mutex_unlock(&ck_irq_lock);
 }
 
 unsigned long ck_notify_count(void)

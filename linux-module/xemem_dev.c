@@ -5,9 +5,10 @@
  * permission checks (segment mode bits against the caller's uid and groups)
  * are made per request.
  *
- * Each ioctl copies its structure in, checks the header and every field
- * (decode, may fail) before anything changes (invoke, xemem_seg.c and
- * xemem_attach.c). Rejections log one rate-limited line.
+ * The dispatch (ioctl_table.c) copies each structure in and checks its
+ * header; the handlers here check every field (decode, may fail) before
+ * anything changes (invoke, xemem_seg.c and xemem_attach.c). Rejections log
+ * one rate-limited line.
  */
 #define pr_fmt(fmt) "xemem: " fmt
 
@@ -20,31 +21,14 @@
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
+#include "ioctl_table.h"
 #include "xemem.h"
 
 #define xemem_reject(fmt, ...) pr_info_ratelimited(fmt, ##__VA_ARGS__)
 
-static int xemem_check_hdr(const struct cokernel_hdr *hdr, size_t size, const char *what)
+static long xemem_ioc_make(struct file *file, void *arg)
 {
-	if (hdr->signature != COKERNEL_SIGNATURE) {
-		xemem_reject("%s: bad signature %#x, expected %#x\n", what, hdr->signature,
-			     COKERNEL_SIGNATURE);
-		return -EINVAL;
-	}
-	if (hdr->revision != COKERNEL_ABI_REVISION) {
-		xemem_reject("%s: ABI revision %u, module speaks %u\n", what, hdr->revision,
-			     COKERNEL_ABI_REVISION);
-		return -EINVAL;
-	}
-	if (hdr->size != size) {
-		xemem_reject("%s: structure size %u, module expects %zu\n", what, hdr->size, size);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int xemem_ioc_make(struct xemem_ctx *ctx, struct xemem_make *m)
-{
+	struct xemem_make *m = arg;
 	bool whole = m->vaddr == 0 && m->size == XEMEM_MAXADDR;
 
 	if (m->permit_type != XEMEM_PERMIT_MODE) {
@@ -72,11 +56,13 @@ static int xemem_ioc_make(struct xemem_ctx *ctx, struct xemem_make *m)
 		xemem_reject("make: name must be printable ASCII without spaces, NUL-terminated, zero-padded\n");
 		return -EINVAL;
 	}
-	return xemem_seg_make(ctx, m);
+	return xemem_seg_make(file->private_data, m);
 }
 
-static int xemem_ioc_get(struct xemem_ctx *ctx, struct xemem_get *g)
+static long xemem_ioc_get(struct file *file, void *arg)
 {
+	struct xemem_get *g = arg;
+
 	if (g->flags != XEMEM_RDONLY && g->flags != XEMEM_RDWR) {
 		xemem_reject("get: flags %#x, must be XEMEM_RDONLY or XEMEM_RDWR\n", g->flags);
 		return -EINVAL;
@@ -85,11 +71,13 @@ static int xemem_ioc_get(struct xemem_ctx *ctx, struct xemem_get *g)
 		xemem_reject("get: permit_type and permit_value must be 0\n");
 		return -EINVAL;
 	}
-	return xemem_seg_get(ctx, g);
+	return xemem_seg_get(file->private_data, g);
 }
 
-static int xemem_ioc_attach(struct file *file, struct xemem_ctx *ctx, struct xemem_attach *a)
+static long xemem_ioc_attach(struct file *file, void *arg)
 {
+	struct xemem_attach *a = arg;
+
 	if (!a->size || !PAGE_ALIGNED(a->offset) || !PAGE_ALIGNED(a->size) ||
 	    !PAGE_ALIGNED(a->vaddr)) {
 		xemem_reject("attach: offset %#llx size %#llx vaddr %#llx must be page aligned, size > 0\n",
@@ -101,11 +89,13 @@ static int xemem_ioc_attach(struct file *file, struct xemem_ctx *ctx, struct xem
 		xemem_reject("attach: [%#llx size %#llx] is not in user space\n", a->vaddr, a->size);
 		return -EINVAL;
 	}
-	return xemem_attach(file, ctx, a);
+	return xemem_attach(file, file->private_data, a);
 }
 
-static int xemem_ioc_lookup(struct xemem_lookup *l)
+static long xemem_ioc_lookup(struct file *file, void *arg)
 {
+	struct xemem_lookup *l = arg;
+
 	if (!xemem_valid_name(l->name, false)) {
 		xemem_reject("lookup: name must be non-empty printable ASCII without spaces, NUL-terminated, zero-padded\n");
 		return -EINVAL;
@@ -113,8 +103,10 @@ static int xemem_ioc_lookup(struct xemem_lookup *l)
 	return xemem_seg_lookup(l);
 }
 
-static void xemem_ioc_stats(struct xemem_stats *s)
+static long xemem_ioc_stats(struct file *file, void *arg)
 {
+	struct xemem_stats *s = arg;
+
 	s->segments = atomic64_read(&xemem_stat.segments);
 	s->apids = atomic64_read(&xemem_stat.apids);
 	s->attachments = atomic64_read(&xemem_stat.attachments);
@@ -123,85 +115,58 @@ static void xemem_ioc_stats(struct xemem_stats *s)
 	s->unpins_total = atomic64_read(&xemem_stat.unpins_total);
 	s->faults_total = atomic64_read(&xemem_stat.faults_total);
 	s->invalidations_total = atomic64_read(&xemem_stat.invalidations_total);
+	return 0;
 }
 
-static const char *xemem_ioc_name(unsigned int cmd)
+static long xemem_ioc_version(struct file *file, void *arg)
 {
-	switch (cmd) {
-	case XEMEM_IOC_VERSION: return "version";
-	case XEMEM_IOC_MAKE: return "make";
-	case XEMEM_IOC_REMOVE: return "remove";
-	case XEMEM_IOC_GET: return "get";
-	case XEMEM_IOC_RELEASE: return "release";
-	case XEMEM_IOC_ATTACH: return "attach";
-	case XEMEM_IOC_DETACH: return "detach";
-	case XEMEM_IOC_LOOKUP: return "lookup";
-	case XEMEM_IOC_LIST: return "list";
-	case XEMEM_IOC_STATS: return "stats";
-	default: return NULL;
-	}
+	struct xemem_version *v = arg;
+
+	v->version = XEMEM_VERSION;
+	v->abi_revision = COKERNEL_XEMEM_REVISION;
+	return 0;
 }
+
+static long xemem_ioc_remove(struct file *file, void *arg)
+{
+	return xemem_seg_remove(((struct xemem_remove *)arg)->segid);
+}
+
+static long xemem_ioc_release(struct file *file, void *arg)
+{
+	return xemem_seg_release(file->private_data, ((struct xemem_release *)arg)->apid);
+}
+
+static long xemem_ioc_detach(struct file *file, void *arg)
+{
+	return xemem_detach(((struct xemem_detach *)arg)->vaddr);
+}
+
+static long xemem_ioc_list(struct file *file, void *arg)
+{
+	return xemem_seg_list(arg);
+}
+
+/* _IOW requests (remove, release, detach) have nothing to give back. */
+#define XEMEM_IOC(c, n, f, h) { .cmd = (c), .name = (n), .revision = COKERNEL_XEMEM_REVISION, \
+				.flags = (f), .handler = (h) }
+
+static const struct ck_ioctl_desc xemem_ioctls[] = {
+	XEMEM_IOC(XEMEM_IOC_VERSION, "version", CK_IOC_OUT, xemem_ioc_version),
+	XEMEM_IOC(XEMEM_IOC_MAKE, "make", CK_IOC_OUT, xemem_ioc_make),
+	XEMEM_IOC(XEMEM_IOC_REMOVE, "remove", 0, xemem_ioc_remove),
+	XEMEM_IOC(XEMEM_IOC_GET, "get", CK_IOC_OUT, xemem_ioc_get),
+	XEMEM_IOC(XEMEM_IOC_RELEASE, "release", 0, xemem_ioc_release),
+	XEMEM_IOC(XEMEM_IOC_ATTACH, "attach", CK_IOC_OUT, xemem_ioc_attach),
+	XEMEM_IOC(XEMEM_IOC_DETACH, "detach", 0, xemem_ioc_detach),
+	XEMEM_IOC(XEMEM_IOC_LOOKUP, "lookup", CK_IOC_OUT, xemem_ioc_lookup),
+	XEMEM_IOC(XEMEM_IOC_LIST, "list", CK_IOC_OUT, xemem_ioc_list),
+	XEMEM_IOC(XEMEM_IOC_STATS, "stats", CK_IOC_OUT, xemem_ioc_stats),
+};
 
 static long xemem_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct xemem_ctx *ctx = file->private_data;
-	void __user *uarg = (void __user *)arg;
-	const char *name = xemem_ioc_name(cmd);
-	size_t size = _IOC_SIZE(cmd);
-	void *buf;
-	int ret;
-
-	if (!name)
-		return -ENOTTY;
-	buf = memdup_user(uarg, size);
-	if (IS_ERR(buf))
-		return PTR_ERR(buf);
-	ret = xemem_check_hdr(buf, size, name);
-	if (ret)
-		goto out;
-
-	switch (cmd) {
-	case XEMEM_IOC_VERSION: {
-		struct xemem_version *v = buf;
-
-		v->version = XEMEM_VERSION;
-		v->abi_revision = COKERNEL_ABI_REVISION;
-		break;
-	}
-	case XEMEM_IOC_MAKE:
-		ret = xemem_ioc_make(ctx, buf);
-		break;
-	case XEMEM_IOC_REMOVE:
-		ret = xemem_seg_remove(((struct xemem_remove *)buf)->segid);
-		break;
-	case XEMEM_IOC_GET:
-		ret = xemem_ioc_get(ctx, buf);
-		break;
-	case XEMEM_IOC_RELEASE:
-		ret = xemem_seg_release(ctx, ((struct xemem_release *)buf)->apid);
-		break;
-	case XEMEM_IOC_ATTACH:
-		ret = xemem_ioc_attach(file, ctx, buf);
-		break;
-	case XEMEM_IOC_DETACH:
-		ret = xemem_detach(((struct xemem_detach *)buf)->vaddr);
-		break;
-	case XEMEM_IOC_LOOKUP:
-		ret = xemem_ioc_lookup(buf);
-		break;
-	case XEMEM_IOC_LIST:
-		ret = xemem_seg_list(buf);
-		break;
-	default: /* XEMEM_IOC_STATS */
-		xemem_ioc_stats(buf);
-		break;
-	}
-	/* _IOW requests (remove, release, detach) have nothing to give back */
-	if (!ret && (_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, buf, size))
-		ret = -EFAULT;
-out:
-	kfree(buf);
-	return ret;
+	return ck_ioctl_dispatch("xemem", xemem_ioctls, ARRAY_SIZE(xemem_ioctls), file, cmd, arg);
 }
 
 static int xemem_open(struct inode *inode, struct file *file)

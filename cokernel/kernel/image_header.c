@@ -4,7 +4,7 @@
  * initialiser take a link-time address as an integer, so the entry point and the image size are filled in by
  * the linker with no start-up code (the linker script rejects any dynamic initialisation).
  */
-#include <cokernel/abi.h>
+#include <cokernel/boot.h>
 #include <stdint.h>
 
 extern char __image_size[]; /* absolute symbol: __image_end - __image_start */
@@ -12,7 +12,7 @@ extern void cokernel_entry64(void);
 
 __attribute__((section(".image_header"), used)) const struct cokernel_image_header image_header = {
 	.hdr = { .signature = COKERNEL_SIGNATURE,
-		 .revision = COKERNEL_ABI_REVISION,
+		 .revision = COKERNEL_BOOT_REVISION,
 		 .size = sizeof(struct cokernel_image_header) },
 	.arch = COKERNEL_IMAGE_ARCH_X86_64,
 	.link_base = 0xffffffff80000000ULL,

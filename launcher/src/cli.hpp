@@ -14,6 +14,9 @@ namespace cokernel {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_error = 1; // the request failed; nothing was changed
 inline constexpr int exit_usage = 2; // unknown command or option
+// cokernel run: the launcher itself failed (PROG did not run, or its enclave failed under it), as env(1) and
+// timeout(1) report their own failures, so that it is not mistaken for PROG's exit status.
+inline constexpr int exit_launcher = 125;
 
 struct OptionSpec {
     std::string name; // "--cpus"

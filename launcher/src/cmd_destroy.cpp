@@ -1,11 +1,9 @@
 // cokernel destroy ID | --all
 //
-// DESTROY first (the module puts the CPUs back online and releases the
-// memory), then the launcher onlines each memory block through sysfs.
+// DESTROY: the module stops the co-kernel and puts the CPUs and every memory block back online.
 #include "cli.hpp"
 #include "commands.hpp"
 #include "enclave_output.hpp"
-#include "memory_ops.hpp"
 #include "module_client.hpp"
 #include "parse.hpp"
 #include "planner.hpp"
@@ -22,47 +20,68 @@ namespace {
 constexpr const char* help = R"(Usage: cokernel destroy ID | --all
 
 Destroys an enclave (or all of them) and gives its CPUs and memory back to
-Linux. Memory blocks are onlined as movable where the kernel allows it.
+Linux: the module stops the co-kernel, onlines the CPUs, and onlines each
+memory block into the zone it came from. An enclave running a job (a
+'cokernel run' maps its memory) is refused: end the job first. An enclave
+whose CPUs or memory did not all go back stays listed as 'leftover';
+destroying it again retries (--all too).
 
 Options:
   --all     destroy every enclave
 )";
 
-// Destroys one enclave and reports what went back; returns an exit status.
+std::string destroy_error(int err, const EnclaveInfo& enclave) {
+    switch (err) {
+    case ENOENT:
+        return cat("no enclave ", enclave.id, " (see 'cokernel list')");
+    case EBUSY:
+        if (enclave.proxy_pid > 0)
+            return cat("enclave ", enclave.id, " is running a job: 'cokernel run' (pid ", enclave.proxy_pid,
+                       ") maps its memory; end that job first (kill ", enclave.proxy_pid, ")");
+        return cat("enclave ", enclave.id,
+                   " is busy: a process still maps its job memory; end it first ('dmesg | tail' names it)");
+    case EIO:
+        return cat("enclave ", enclave.id,
+                   " is stopped, but some of its CPUs or memory blocks did not go back to Linux; it stays "
+                   "listed as leftover ('cokernel list'; 'dmesg | tail' says why; 'cokernel destroy ",
+                   enclave.id, "' retries)");
+    default:
+        return cat("the module could not destroy enclave ", enclave.id, ": ", errno_text(err));
+    }
+}
+
+// Destroys one enclave (the module stops it and puts CPUs and memory back online) and reports what went
+// back; returns an exit status.
 int destroy_one(ModuleClient& client, const EnclaveInfo& enclave, std::uint64_t block_size) {
     SignalGuard hold_signals;
     if (int err = client.destroy(enclave.id); err != 0) {
-        if (err == ENOENT)
-            return report(fail(cat("no enclave ", enclave.id, " (see 'cokernel list')")));
-        return report(fail(cat("the module could not destroy enclave ", enclave.id, ": ", errno_text(err))));
+        EnclaveInfo now = enclave;
+        (void)client.info(enclave.id, now); // the proxy's pid as it is now
+        return report(fail(destroy_error(err, now)));
     }
-
     std::vector<unsigned> still_offline;
     for (unsigned cpu : enclave.cpus)
         if (!read_cpu_online(default_sysfs_root, cpu))
             still_offline.push_back(cpu);
-
-    BlockStateWriter write = [](unsigned index, const std::string& state) {
-        return write_memory_block_state(default_sysfs_root, index, state);
-    };
     std::vector<std::string> stuck;
     for (unsigned index : blocks_in_ranges(enclave.ranges, block_size))
-        if (int err = online_block(index, MemoryZone::unknown, write); err != 0)
-            stuck.push_back(cat("memory", index, " (", errno_text(err), ")"));
-
+        if (!read_memory_block_online(default_sysfs_root, index))
+            stuck.push_back(cat("memory", index));
     std::cout << "Enclave " << enclave.id << " destroyed: " << (enclave.cpus.size() == 1 ? "CPU " : "CPUs ")
               << format_cpu_list(enclave.cpus) << (still_offline.empty() ? " back online" : "") << "; memory "
               << format_memory(enclave.ranges) << (stuck.empty() ? " back online" : "") << " ("
               << format_blocks(enclave.ranges, block_size) << ")\n";
-    int status = exit_ok;
+    // The module onlines everything itself; what it could not is a leftover it reports (EIO above). Anything
+    // offline here was taken offline again by somebody else since.
+    std::vector<std::string> offline;
     if (!still_offline.empty())
-        status = report(fail(cat("enclave ", enclave.id, " is gone but CPUs ", format_cpu_list(still_offline),
-                                 " are still offline; run 'echo 1 > /sys/devices/system/cpu/cpuN/online'")));
+        offline.push_back("CPUs " + format_cpu_list(still_offline));
     if (!stuck.empty())
-        status = report(fail(cat("enclave ", enclave.id, " is gone but memory blocks ", join(stuck, ", "),
-                                 " could not be onlined; run 'echo online > "
-                                 "/sys/devices/system/memory/memoryN/state'")));
-    return status;
+        offline.push_back("memory blocks " + join(stuck, ", "));
+    if (!offline.empty())
+        return report(fail(cat("enclave ", enclave.id, " is gone, but ", join(offline, " and "),
+                               " are offline again (somebody else took them)")));
+    return exit_ok;
 }
 
 } // namespace

@@ -2,21 +2,22 @@
 // syscalls as its proxy (docs/run.md).
 #include "cli.hpp"
 #include "commands.hpp"
-#include "enclave_keeper.hpp"
+#include "enclave_create.hpp"
 #include "job_proxy.hpp"
+#include "module_client.hpp"
 #include "parse.hpp"
 #include "run_user.hpp"
 #include "text.hpp"
+
+#include <cokernel/job.h>
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <iostream>
-#include <iterator>
-#include <optional>
 #include <sstream>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace cokernel {
@@ -28,12 +29,12 @@ constexpr const char* help =
 
 Runs PROG, a static x86-64 Linux executable, in ring 3 on the first CPU of an enclave. The co-kernel handles
 memory, identity and exit itself and sends every other system call to this process, which executes it with
-your credentials and the same file descriptors, working directory and terminal. Exits with PROG's exit
-status, or 128 + the signal that ended it.
+your credentials and the same file descriptors, working directory and terminal.
 
   --enclave ID     run on this enclave (booted, no job running); it is left as it is afterwards
   --ncpus N        otherwise: create a temporary enclave of N CPUs (default 1) ...
-  --mem SIZE       ... and SIZE of memory (default 256M), destroyed afterwards (also on SIGINT/SIGTERM)
+  --mem SIZE       ... and SIZE of memory (default 256M); it is destroyed when this command ends, however it
+                   ends (also kill -9)
   --user WHO       run as this user (name or uid, optionally :gid; root only). Default: the user who
                    invoked sudo (SUDO_UID/SUDO_GID), or the real user of a setuid-root install; root
                    otherwise
@@ -46,11 +47,15 @@ status, or 128 + the signal that ended it.
 
 PROG is used as given if it contains a '/', else searched in PATH, and read with the job user's rights.
 Root is needed for the enclave device; the proxy drops to the job user before the job's first system call.
+
+Exit status: PROG's exit status, or 128 + the signal that ended it; 125 when cokernel run itself failed
+(PROG never ran, or the enclave failed under it; the message says why); 2 for a usage error.
 )";
 
 struct RunOptions {
     std::string enclave, ncpus = "1", mem = "256M", delegate, deny, user, wait = "notify";
     bool stats = false;
+    bool sized = false; // --ncpus or --mem given
     std::vector<std::string> command;
 };
 
@@ -89,8 +94,10 @@ Result<RunOptions> parse(const std::vector<std::string>& argv, bool& help_wanted
             o.enclave = value;
         } else if (name == "--ncpus") {
             o.ncpus = value;
+            o.sized = true;
         } else if (name == "--mem") {
             o.mem = value;
+            o.sized = true;
         } else if (name == "--delegate") {
             o.delegate = value;
         } else if (name == "--deny") {
@@ -109,6 +116,9 @@ Result<RunOptions> parse(const std::vector<std::string>& argv, bool& help_wanted
     if (o.command.empty()) {
         return fail("no program given");
     }
+    if (!o.enclave.empty() && o.sized)
+        return fail("--enclave runs on an existing enclave; --ncpus and --mem size a temporary one: give "
+                    "one or the other");
     return o;
 }
 
@@ -127,6 +137,33 @@ std::string find_program(const std::string& prog) {
     return prog;
 }
 
+// The whole file behind fd, if it is a regular file; "" or why not.
+std::string read_regular_file(int fd, std::vector<char>& out) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        return std::strerror(errno);
+    if (S_ISDIR(st.st_mode))
+        return "is a directory, not a program";
+    if (!S_ISREG(st.st_mode))
+        return "not a regular file";
+    if (static_cast<std::uint64_t>(st.st_size) > COKERNEL_JOB_ELF_MAX)
+        return cat("too large: at most ", COKERNEL_JOB_ELF_MAX >> 20, " MiB");
+    out.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t done = 0;
+    while (done < out.size()) {
+        const ssize_t n = ::read(fd, out.data() + done, out.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return std::strerror(errno);
+        if (n == 0)
+            break;
+        done += static_cast<std::size_t>(n);
+    }
+    out.resize(done);
+    return "";
+}
+
 // PROG's bytes, found, opened and read with the job user's rights: a program that user may not execute is
 // refused here, before any enclave is touched.
 Result<std::vector<char>> read_program(const std::string& prog, const RunUser& user) {
@@ -134,27 +171,19 @@ Result<std::vector<char>> read_program(const std::string& prog, const RunUser& u
     if (!as_user.error().empty())
         return fail(as_user.error());
     const std::string path = find_program(prog);
-    std::ifstream file(path, std::ios::binary);
-    if (!file)
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return fail(cat(path, ": ", std::strerror(errno)));
+    std::vector<char> image;
+    const std::string unreadable = read_regular_file(fd, image);
+    ::close(fd);
+    if (!unreadable.empty())
+        return fail(cat(path, ": ", unreadable));
     if (::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) != 0)
         return fail(cat(path, ": not executable (", std::strerror(errno), ")"));
-    std::vector<char> image((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
     if (auto err = check_executable(image); !err.empty())
         return fail(cat(path, ": ", err));
     return image;
-}
-
-// Whether /proc/cokernel (world-readable) still lists enclave id.
-bool enclave_listed(int id) {
-    std::ifstream proc("/proc/cokernel");
-    for (std::string line; std::getline(proc, line);) {
-        std::istringstream words(line);
-        int listed = -1;
-        if (words >> listed && listed == id)
-            return true;
-    }
-    return false;
 }
 
 volatile std::sig_atomic_t g_stop = 0;
@@ -163,15 +192,28 @@ extern "C" void on_stop_signal(int sig) {
     g_stop = sig;
 }
 
-// Runs a launcher subcommand with its standard output captured.
-int quietly(int (*cmd)(const std::vector<std::string>&), const std::vector<std::string>& args,
-            std::string& out) {
-    std::ostringstream capture;
-    std::streambuf* saved = std::cout.rdbuf(capture.rdbuf());
-    const int status = cmd(args);
-    std::cout.rdbuf(saved);
-    out = capture.str();
-    return status;
+// The request for a temporary enclave of --ncpus/--mem.
+Result<CreateOptions> temporary_enclave(const RunOptions& o) {
+    CreateOptions options;
+    auto n = parse_unsigned(o.ncpus, "--ncpus");
+    if (!n)
+        return n.error();
+    options.request.ncpus = *n;
+    auto size = parse_size(o.mem);
+    if (!size)
+        return size.error();
+    options.request.memory = *size;
+    auto image = read_image("");
+    if (!image)
+        return image.error();
+    options.image = std::move(*image);
+    return options;
+}
+
+// A failure of cokernel run itself (not of PROG): prints it, returns exit_launcher.
+int launcher_failed(const Error& error) {
+    report(error);
+    return exit_launcher;
 }
 
 } // namespace
@@ -187,12 +229,12 @@ int cmd_run(const std::vector<std::string>& argv) {
     }
     auto user = resolve_run_user(opts->user);
     if (!user)
-        return report(user.error());
+        return launcher_failed(user.error());
     auto image = read_program(opts->command.front(), *user);
     if (!image)
-        return report(image.error());
+        return launcher_failed(image.error());
     if (auto root = require_root(); !root)
-        return report(root.error());
+        return launcher_failed(root.error());
 
     JobRequest request;
     request.image = std::move(*image);
@@ -212,56 +254,32 @@ int cmd_run(const std::vector<std::string>& argv) {
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGHUP, &sa, nullptr);
 
+    // One device file for everything: a temporary enclave belongs to it, the job is attached through it,
+    // and its release (however this process ends) ends the job and destroys the temporary enclave.
+    auto client = ModuleClient::open(COKERNEL_DEVICE, proxy_fd_base);
+    if (!client)
+        return launcher_failed(client.error());
     int id = -1;
-    bool temporary = false;
     if (!opts->enclave.empty()) {
         auto n = parse_unsigned(opts->enclave, "enclave id");
         if (!n)
             return usage_error("run", n.error().message);
         id = static_cast<int>(*n);
     } else {
-        std::string out;
-        std::vector<std::string> before;
-        if (int status = quietly(cmd_create, {"--ncpus", opts->ncpus, "--mem", opts->mem}, out);
-            status != exit_ok) {
-            std::cerr << out;
-            return status;
-        }
-        // cmd_create prints "Enclave ID created ..." first.
-        std::istringstream words(out);
-        std::string word;
-        words >> word >> id;
-        if (word != "Enclave" || id < 0)
-            return report(fail(cat("run: cannot tell the new enclave's id from '", out, "'")));
-        temporary = true;
+        auto options = temporary_enclave(*opts);
+        if (!options)
+            return launcher_failed(options.error());
+        if (auto fit = check_job_fits(request.image, options->request.memory); !fit.empty())
+            return launcher_failed(fail(fit));
+        auto created = create_enclave(*client, *options);
+        if (!created)
+            return g_stop != 0 ? 128 + g_stop : launcher_failed(created.error());
+        id = created->id;
     }
-    // A temporary enclave goes with the proxy's device file: closing it (in run_job, or at our death) makes
-    // the module destroy it; the keeper, still root, then onlines its memory.
-    std::optional<EnclaveKeeper> keeper;
-    if (temporary) {
-        auto started = EnclaveKeeper::start(id);
-        if (!started) {
-            std::string out;
-            (void)quietly(cmd_destroy, {std::to_string(id)}, out);
-            return report(started.error());
-        }
-        keeper.emplace(std::move(*started));
-    }
-    request.temporary = temporary;
-    const int status = run_job(id, request, &g_stop);
-    if (temporary) {
-        if (::geteuid() == 0 && enclave_listed(id)) {
-            std::string out; // the job never got as far as the proxy's file (we are still root)
-            if (quietly(cmd_destroy, {std::to_string(id)}, out) == exit_ok)
-                keeper->done_here();
-        }
-        if (!keeper->finish())
-            std::cerr << "cokernel: run: the temporary enclave " << id << " was not fully given back\n";
-    }
-    if (g_stop != 0 && status < 0) {
+    const int status = run_job(*client, id, request, &g_stop);
+    if (g_stop != 0 && status < 0)
         return 128 + g_stop;
-    }
-    return status < 0 ? exit_error : status;
+    return status < 0 ? exit_launcher : status;
 }
 
 } // namespace cokernel

@@ -25,8 +25,6 @@
 namespace cokernel {
 namespace {
 
-// The proxy's own descriptors live at or above this number, so the job cannot name them (fd_limit).
-constexpr int proxy_fd_base = 1000;
 // Pauses after the last request before the proxy sleeps (tens of microseconds on hardware; 2000 was too
 // few under QEMU TCG, where the proxy then slept between back-to-back requests).
 constexpr uint64_t proxy_spins = 20000;
@@ -34,13 +32,6 @@ constexpr uint64_t proxy_spins = 20000;
 int error(const std::string& message) {
     std::cerr << "cokernel: run: " << message << '\n';
     return -1;
-}
-
-template <class T>
-void stamp(T& s) {
-    s.hdr.signature = COKERNEL_SIGNATURE;
-    s.hdr.revision = COKERNEL_ABI_REVISION;
-    s.hdr.size = sizeof(T);
 }
 
 class Mapping {
@@ -65,25 +56,17 @@ class Mapping {
     std::size_t n_ = 0;
 };
 
-struct Fd {
-    int fd = -1;
-    ~Fd() {
-        if (fd >= 0)
-            ::close(fd);
-    }
-};
-
 uint32_t load_state(const cokernel_job* job) {
     return __atomic_load_n(&job->state, __ATOMIC_ACQUIRE);
 }
 
 } // namespace
 
-std::string check_executable(const std::vector<char>& image) {
-    if (image.size() > COKERNEL_JOB_ELF_MAX)
-        return "too large: at most " + std::to_string(COKERNEL_JOB_ELF_MAX >> 20) + " MiB";
+namespace {
+
+std::string plan_job(const std::vector<char>& image, uint64_t memory_limit) {
     ck::elf::LoadOptions opt{};
-    opt.memory_limit = COKERNEL_JOB_REGION_MAX;
+    opt.memory_limit = memory_limit;
     opt.pie_base = 0x400000;
     ck::elf::LoadPlan plan{};
     const auto st =
@@ -91,7 +74,27 @@ std::string check_executable(const std::vector<char>& image) {
     return st.ok() ? "" : st.message;
 }
 
-int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t* stop) {
+} // namespace
+
+std::string check_executable(const std::vector<char>& image) {
+    if (image.size() > COKERNEL_JOB_ELF_MAX)
+        return "too large: at most " + std::to_string(COKERNEL_JOB_ELF_MAX >> 20) + " MiB";
+    return plan_job(image, COKERNEL_JOB_REGION_MAX);
+}
+
+std::string check_job_fits(const std::vector<char>& image, std::uint64_t enclave_mem) {
+    uint64_t region = 0;
+    if (cokernel_job_region(0, enclave_mem, &region) == 0)
+        return "an enclave of " + std::to_string(enclave_mem >> 20) +
+               " MiB has no room for a job; ask for more --mem";
+    const uint64_t job_mem = region - COKERNEL_JOB_CTL_SIZE;
+    if (auto err = plan_job(image, job_mem); !err.empty())
+        return err + " (a job in an enclave of " + std::to_string(enclave_mem >> 20) + " MiB gets " +
+               std::to_string(job_mem >> 20) + " MiB; ask for more --mem)";
+    return "";
+}
+
+int run_job(ModuleClient& client, int id, const JobRequest& request, const volatile std::sig_atomic_t* stop) {
     ck::deleg::PolicySet policy;
     if (!request.delegate.empty())
         if (auto err = policy.delegate(request.delegate); !err.empty())
@@ -106,23 +109,10 @@ int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t*
     if (exec_policy.effective(318) != ck::deleg::Policy::denied)
         (void)exec_policy.delegate("getrandom");
 
-    Fd dev;
-    const int raw = ::open(COKERNEL_DEVICE, O_RDWR | O_CLOEXEC);
-    if (raw < 0)
-        return error(std::string(COKERNEL_DEVICE) + ": " + std::strerror(errno));
-    dev.fd = ::fcntl(raw, F_DUPFD_CLOEXEC, proxy_fd_base);
-    ::close(raw);
-    if (dev.fd < 0)
-        return error(std::string("cannot move the device descriptor above ") + std::to_string(proxy_fd_base));
-
-    // The proxy's file: one per enclave; when it goes away (exit, kill -9) the module ends the job, and
-    // destroys a temporary enclave.
-    cokernel_job_attach attach{};
-    stamp(attach);
-    attach.id = id;
-    attach.flags = COKERNEL_JOB_ATTACH_PROXY | (request.temporary ? COKERNEL_JOB_ATTACH_TEMPORARY : 0u);
-    if (::ioctl(dev.fd, COKERNEL_IOC_JOB_ATTACH, &attach) != 0) {
-        const int e = errno;
+    // The proxy's file: one per enclave; when it goes away (exit, kill -9) the module ends the job.
+    uint64_t region_size = 0;
+    uint64_t ctl_offset = 0;
+    if (const int e = client.job_attach(id, COKERNEL_JOB_ATTACH_PROXY, region_size, ctl_offset); e != 0) {
         if (e == ENOENT)
             return error("no enclave " + std::to_string(id));
         if (e == ESRCH)
@@ -131,8 +121,9 @@ int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t*
             return error("enclave " + std::to_string(id) + " is already running a job");
         return error("cannot attach to enclave " + std::to_string(id) + ": " + std::strerror(e));
     }
-    Mapping ctl_map(::mmap(nullptr, COKERNEL_JOB_CTL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dev.fd,
-                           static_cast<off_t>(attach.ctl_offset)),
+    const int dev = client.fd();
+    Mapping ctl_map(::mmap(nullptr, COKERNEL_JOB_CTL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dev,
+                           static_cast<off_t>(ctl_offset)),
                     COKERNEL_JOB_CTL_SIZE);
     if (ctl_map.get() == MAP_FAILED)
         return error(std::string("cannot map the job control area: ") + std::strerror(errno));
@@ -205,10 +196,8 @@ int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t*
     __atomic_store_n(&job->state, COKERNEL_JOB_REQUESTED, __ATOMIC_RELEASE);
 
     // The doorbell (a PING from the module) wakes the co-kernel's CPU 0, whose idle loop starts the job.
-    cokernel_job_start start{};
-    stamp(start);
-    if (::ioctl(dev.fd, COKERNEL_IOC_JOB_START, &start) != 0)
-        return error(std::string("cannot reach the co-kernel: ") + std::strerror(errno));
+    if (const int e = client.job_start(); e != 0)
+        return error(std::string("cannot reach the co-kernel: ") + std::strerror(e));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (load_state(job) == COKERNEL_JOB_REQUESTED) {
         if (std::chrono::steady_clock::now() > deadline) {
@@ -229,7 +218,7 @@ int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t*
     const uint64_t size = job->user_size;
     Mapping user_map;
     user_map.reset(::mmap(reinterpret_cast<void*>(va), size, PROT_READ | PROT_WRITE,
-                          MAP_SHARED | MAP_FIXED_NOREPLACE, dev.fd, 0),
+                          MAP_SHARED | MAP_FIXED_NOREPLACE, dev, 0),
                    size);
     if (user_map.get() != reinterpret_cast<void*>(va)) {
         const int e = errno;
@@ -242,6 +231,9 @@ int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t*
                      " in this process: " + std::strerror(e) +
                      " (it collides with the launcher's own mappings)");
     }
+    // Mapped what it needs: from now on the device file takes nothing but JOB_WAIT, whoever holds it.
+    if (const int e = client.job_seal(); e != 0)
+        return error(std::string("cannot seal the proxy's device file: ") + std::strerror(e));
     uint32_t slots = 0;
     auto* ch = reinterpret_cast<cokernel_deleg_channel*>(ctl + COKERNEL_JOB_CHANNEL_OFFSET);
     if (auto err = ck::deleg::channel_check(ch, COKERNEL_JOB_CHANNEL_SIZE, &slots);
@@ -256,10 +248,9 @@ int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t*
     // Spin a while after each request, then sleep until the co-kernel's notification (docs/run.md,
     // "Waiting"): set the ring's sleep word, look once more, COKERNEL_IOC_JOB_WAIT. The count passed is
     // the one read before the sleep word was set, so a notification in between is not lost.
-    cokernel_job_wait wait{};
-    stamp(wait);
-    wait.timeout_us = 100000; // a bound only: a notification ends the wait
-    (void)::ioctl(dev.fd, COKERNEL_IOC_JOB_WAIT, &wait);
+    constexpr uint32_t wait_us = 100000; // a bound only: a notification ends the wait
+    uint64_t seen = 0;
+    (void)client.job_wait(wait_us, seen);
     uint64_t idle = 0;
     for (;;) {
         const auto served = ck::deleg::serve_one(end, executor);
@@ -283,7 +274,7 @@ int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t*
         }
         end.requests.announce_sleep(true);
         if (!end.requests.ready() && load_state(job) != COKERNEL_JOB_EXITED)
-            (void)::ioctl(dev.fd, COKERNEL_IOC_JOB_WAIT, &wait); // EINTR: a signal; the loop looks at stop
+            (void)client.job_wait(wait_us, seen); // EINTR: a signal; the loop looks at stop
         end.requests.announce_sleep(false);
     }
     if (request.stats)

@@ -1,6 +1,7 @@
 // The proxy side of a job (docs/run.md): start it on an enclave through the job region, map its memory at
 // the same addresses, serve its delegated syscalls until it ends.
 #pragma once
+#include "module_client.hpp"
 #include "run_user.hpp"
 
 #include <csignal>
@@ -14,17 +15,22 @@ struct JobRequest {
     std::vector<std::string> argv, envp;
     std::string delegate, deny; // --delegate / --deny lists
     bool stats = false;
-    RunUser user;           // the proxy drops to these credentials after attaching
-    bool temporary = false; // the module destroys the enclave when the proxy's device file goes away
-    bool poll = false;      // --wait=poll: sleep 50 us between looks instead of waiting for a notification
+    RunUser user;      // the proxy drops to these credentials after attaching
+    bool poll = false; // --wait=poll: sleep 50 us between looks instead of waiting for a notification
 };
+
+// The proxy's own descriptors live at or above this number, so the job cannot name them (fd_limit).
+inline constexpr int proxy_fd_base = 1000;
 
 // "" when image is a static x86-64 executable the co-kernel can load, else why not.
 std::string check_executable(const std::vector<char>& image);
+// "" when image's memory fits the job region of an enclave of enclave_mem bytes, else why not.
+std::string check_job_fits(const std::vector<char>& image, std::uint64_t enclave_mem);
 
-// Runs the job on enclave id and serves it. Returns its exit status (or 128 + signal), or -1 after printing
-// an error (also when *stop became non-zero: a signal asked us to give up). When it returns, the device file
-// is closed: the module has ended a job that was still running and destroyed a temporary enclave.
-int run_job(int id, const JobRequest& request, const volatile std::sig_atomic_t* stop);
+// Runs the job on enclave id through client (its device file, at proxy_fd_base or above) and serves it.
+// Returns its exit status (or 128 + signal), or -1 after printing an error (also when *stop became non-zero:
+// a signal asked us to give up). The module ends a job that is still running when the client's file is
+// released, and destroys a temporary enclave of it.
+int run_job(ModuleClient& client, int id, const JobRequest& request, const volatile std::sig_atomic_t* stop);
 
 } // namespace cokernel

@@ -18,19 +18,28 @@ void stamp(T& blob) {
     blob.hdr.size = static_cast<ck_u16>(sizeof(T));
 }
 
+// EINTR is retried unless the request is meant to be interrupted (the module leaves nothing half done).
 template <class T>
-int call(int fd, unsigned long request, T& blob) {
+int call(int fd, unsigned long request, T& blob, bool retry_eintr = true) {
     int rc;
     do {
         rc = ::ioctl(fd, request, &blob);
-    } while (rc < 0 && errno == EINTR);
+    } while (rc < 0 && errno == EINTR && retry_eintr);
     return rc < 0 ? errno : 0;
 }
 
 } // namespace
 
-Result<ModuleClient> ModuleClient::open(const std::string& device) {
+Result<ModuleClient> ModuleClient::open(const std::string& device, int min_fd) {
     int fd = ::open(device.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd >= 0 && fd < min_fd) {
+        const int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, min_fd);
+        ::close(fd);
+        if (moved < 0)
+            return fail(
+                cat("cannot move the ", device, " descriptor to ", min_fd, " or above: ", errno_text(errno)));
+        fd = moved;
+    }
     if (fd < 0) {
         int err = errno;
         if (err == ENOENT || err == ENXIO || err == ENODEV)
@@ -65,22 +74,35 @@ ModuleClient::~ModuleClient() {
         ::close(fd_);
 }
 
-int ModuleClient::create(const std::vector<unsigned>& cpus, const std::vector<MemRange>& ranges,
-                         std::uint32_t flags, int& id) {
-    if (cpus.size() > COKERNEL_MAX_ENCLAVE_CPUS || ranges.size() > COKERNEL_MAX_MEM_RANGES)
+int ModuleClient::create(const CreateCall& call_args, int& id, std::vector<MemRange>& taken) {
+    if (call_args.cpus.size() > COKERNEL_MAX_ENCLAVE_CPUS ||
+        call_args.candidates.size() > COKERNEL_MAX_MEM_RANGES)
         return E2BIG;
     cokernel_create request{};
     stamp(request);
-    request.flags = flags;
-    request.ncpus = static_cast<ck_u32>(cpus.size());
-    request.nranges = static_cast<ck_u32>(ranges.size());
-    std::copy(cpus.begin(), cpus.end(), std::begin(request.cpus));
-    for (std::size_t i = 0; i < ranges.size(); ++i)
-        request.ranges[i] = cokernel_mem_range{ranges[i].start, ranges[i].size};
-    int err = call(fd_, COKERNEL_IOC_CREATE, request);
-    if (err == 0)
-        id = request.id;
-    return err;
+    request.flags = call_args.flags;
+    request.mem_size = call_args.mem_size;
+    request.ncpus = static_cast<ck_u32>(call_args.cpus.size());
+    request.nranges = static_cast<ck_u32>(call_args.candidates.size());
+    std::copy(call_args.cpus.begin(), call_args.cpus.end(), std::begin(request.cpus));
+    for (std::size_t i = 0; i < call_args.candidates.size(); ++i)
+        request.ranges[i] = cokernel_mem_range{call_args.candidates[i].start, call_args.candidates[i].size};
+    // Not retried on EINTR: the module gave everything back, and the signal is for us.
+    int err = call(fd_, COKERNEL_IOC_CREATE, request, false);
+    if (err != 0)
+        return err;
+    id = request.id;
+    taken.clear();
+    for (std::uint32_t i = 0; i < std::min<std::uint32_t>(request.nranges, COKERNEL_MAX_MEM_RANGES); ++i)
+        taken.push_back(MemRange{request.ranges[i].start, request.ranges[i].size});
+    return 0;
+}
+
+int ModuleClient::keep(int id) {
+    cokernel_keep request{};
+    stamp(request);
+    request.id = id;
+    return call(fd_, COKERNEL_IOC_KEEP, request);
 }
 
 int ModuleClient::destroy(int id) {
@@ -110,6 +132,9 @@ int ModuleClient::info(int id, EnclaveInfo& out) {
         return err;
     out.id = request.id;
     out.state = request.state;
+    out.flags = request.flags;
+    out.proxy_pid = request.proxy_pid;
+    out.job_maps = request.job_maps;
     std::uint32_t ncpus = std::min<std::uint32_t>(request.ncpus, COKERNEL_MAX_ENCLAVE_CPUS);
     std::uint32_t nranges = std::min<std::uint32_t>(request.nranges, COKERNEL_MAX_MEM_RANGES);
     out.cpus.assign(request.cpus, request.cpus + ncpus);
@@ -128,7 +153,7 @@ int ModuleClient::boot(int id, const std::vector<char>& image, const std::string
     if (cmdline.size() >= sizeof request.cmdline)
         return E2BIG;
     std::copy(cmdline.begin(), cmdline.end(), request.cmdline);
-    return call(fd_, COKERNEL_IOC_BOOT, request);
+    return call(fd_, COKERNEL_IOC_BOOT, request, false); // EINTR: nothing booted, the signal is for us
 }
 
 int ModuleClient::console(int id, std::uint64_t& pos, std::string& out, std::uint64_t& lost,
@@ -161,6 +186,40 @@ int ModuleClient::command(int id, std::uint32_t cmd, std::uint64_t arg, std::uin
     latency_ns = request.latency_ns;
     result = request.result;
     return err;
+}
+
+int ModuleClient::job_attach(int id, std::uint32_t flags, std::uint64_t& region_size,
+                             std::uint64_t& ctl_offset) {
+    cokernel_job_attach request{};
+    stamp(request);
+    request.id = id;
+    request.flags = flags;
+    int err = call(fd_, COKERNEL_IOC_JOB_ATTACH, request);
+    region_size = request.region_size;
+    ctl_offset = request.ctl_offset;
+    return err;
+}
+
+int ModuleClient::job_start() {
+    cokernel_job_start request{};
+    stamp(request);
+    return call(fd_, COKERNEL_IOC_JOB_START, request);
+}
+
+int ModuleClient::job_wait(std::uint32_t timeout_us, std::uint64_t& count) {
+    cokernel_job_wait request{};
+    stamp(request);
+    request.timeout_us = timeout_us;
+    request.count = count;
+    int err = call(fd_, COKERNEL_IOC_JOB_WAIT, request, false);
+    count = request.count;
+    return err;
+}
+
+int ModuleClient::job_seal() {
+    cokernel_job_seal request{};
+    stamp(request);
+    return call(fd_, COKERNEL_IOC_JOB_SEAL, request);
 }
 
 Result<std::vector<EnclaveInfo>> list_enclaves(ModuleClient& client) {

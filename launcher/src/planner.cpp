@@ -239,6 +239,21 @@ std::vector<MemRange> merge_blocks(std::vector<unsigned> indices, std::uint64_t 
     return ranges;
 }
 
+std::vector<MemRange> candidate_ranges(const std::vector<MemoryBlock>& candidates, std::uint64_t block_size) {
+    std::vector<MemRange> ranges;
+    for (const MemoryBlock& block : candidates) {
+        const std::uint64_t start = std::uint64_t{block.index} * block_size;
+        if (!ranges.empty() && ranges.back().start + ranges.back().size == start) {
+            ranges.back().size += block_size;
+            continue;
+        }
+        if (ranges.size() == COKERNEL_MAX_MEM_RANGES)
+            break;
+        ranges.push_back(MemRange{start, block_size});
+    }
+    return ranges;
+}
+
 std::vector<unsigned> blocks_in_ranges(const std::vector<MemRange>& ranges, std::uint64_t block_size) {
     std::vector<unsigned> out;
     if (block_size == 0)

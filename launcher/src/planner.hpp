@@ -41,6 +41,9 @@ std::vector<MemoryBlock> offlinable_blocks(const Topology& topology, unsigned no
 
 // Block indices -> physical ranges; adjacent blocks become one range.
 std::vector<MemRange> merge_blocks(std::vector<unsigned> indices, std::uint64_t block_size);
+// The candidates as CREATE takes them: in order of preference, consecutive adjacent blocks merged, at most
+// COKERNEL_MAX_MEM_RANGES ranges (the module takes what it needs from the front).
+std::vector<MemRange> candidate_ranges(const std::vector<MemoryBlock>& candidates, std::uint64_t block_size);
 // The inverse: every block index a range covers.
 std::vector<unsigned> blocks_in_ranges(const std::vector<MemRange>& ranges, std::uint64_t block_size);
 

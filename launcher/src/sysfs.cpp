@@ -118,20 +118,9 @@ fs::path memory_block_state_path(const fs::path& root, unsigned index) {
     return root / cat("devices/system/memory/memory", index, "/state");
 }
 
-int write_memory_block_state(const fs::path& root, unsigned index, const std::string& state) {
-    // write(2) directly: the kernel's answer (EBUSY, EINVAL, ...) is the error we report.
-    int fd = ::open(memory_block_state_path(root, index).c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno;
-    int err = 0;
-    ssize_t written = ::write(fd, state.data(), state.size());
-    if (written < 0)
-        err = errno;
-    else if (static_cast<std::size_t>(written) != state.size())
-        err = EIO;
-    if (::close(fd) != 0 && err == 0)
-        err = errno;
-    return err;
+bool read_memory_block_online(const fs::path& root, unsigned index) {
+    auto state = read_sysfs_file(memory_block_state_path(root, index));
+    return state && *state == "online";
 }
 
 } // namespace cokernel

@@ -36,8 +36,7 @@ struct MemoryBlocks {
 Result<MemoryBlocks> read_memory_blocks(const std::filesystem::path& root);
 
 std::filesystem::path memory_block_state_path(const std::filesystem::path& root, unsigned index);
-// Writes `state` ("offline", "online", "online_movable", ...) to memoryN/state.
-// Returns 0 or the errno the kernel gave.
-int write_memory_block_state(const std::filesystem::path& root, unsigned index, const std::string& state);
+// devices/system/memory/memoryN/state reads "online".
+bool read_memory_block_online(const std::filesystem::path& root, unsigned index);
 
 } // namespace cokernel

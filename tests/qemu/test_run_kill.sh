@@ -84,7 +84,7 @@ pid=$!
 wait_for "$id" 'job: starting' "$started" || not_ok "the first job did not start"
 err=$(cokernel run --enclave "$id" /bin/busybox true 2>&1)
 rc=$?
-check_eq "a second launcher is refused (exit 1)" "$rc" "1"
+check_eq "a second launcher is refused (exit 125: cokernel run failed)" "$rc" "125"
 printf '%s' "$err" | grep -q "is already running a job" && ok "refusal: $err" || not_ok "refusal text: $err"
 wait $pid
 check_eq "the first job still ends normally" "$?" "0"

@@ -90,7 +90,7 @@ check_eq "setuid: the same error as on Linux" "$err" "$linux_err"
 check_eq "setuid: id as on Linux" "$(as_nobody "cokernel-suid run --enclave $id /bin/busybox id")" "$linux_id"
 err=$(as_nobody "cokernel-suid run --user root --enclave $id /bin/busybox id" 2>&1)
 rc=$?
-[ $rc -eq 1 ] && printf '%s' "$err" | grep -q -- '--user needs root' && ok "setuid: --user refused: $err" ||
+[ $rc -eq 125 ] && printf '%s' "$err" | grep -q -- '--user needs root' && ok "setuid: --user refused: $err" ||
     not_ok "setuid: --user root as nobody: exit $rc: $err"
 
 # A temporary enclave as a user: the module destroys it when the proxy's file closes (no root left then).

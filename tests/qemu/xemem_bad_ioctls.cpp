@@ -43,7 +43,7 @@ void bad_headers(const char* what, unsigned long request) {
     std::snprintf(name, sizeof(name), "%s: bad signature", what);
     expect(name, request, t, EINVAL);
     t = xt::request<T>();
-    t.hdr.revision = COKERNEL_ABI_REVISION + 1;
+    t.hdr.revision = COKERNEL_XEMEM_REVISION + 1;
     std::snprintf(name, sizeof(name), "%s: wrong ABI revision", what);
     expect(name, request, t, EINVAL);
     t = xt::request<T>();

@@ -31,7 +31,7 @@ inline void check(bool good, const char* name) {
 template <typename T>
 T request() {
     T t{};
-    t.hdr = {COKERNEL_SIGNATURE, COKERNEL_ABI_REVISION, static_cast<std::uint16_t>(sizeof(T))};
+    t.hdr = {COKERNEL_SIGNATURE, COKERNEL_XEMEM_REVISION, static_cast<std::uint16_t>(sizeof(T))};
     return t;
 }
 

@@ -606,7 +606,7 @@ int main(int argc, char** argv) {
     setvbuf(stdout, nullptr, _IOLBF, 0);
     auto v = xt::request<xemem_version>();
     xt::check(ioctl(dev, XEMEM_IOC_VERSION, &v) == 0 && v.version == XEMEM_VERSION &&
-                  v.abi_revision == COKERNEL_ABI_REVISION,
+                  v.abi_revision == COKERNEL_XEMEM_REVISION,
               "version");
     xt::check(xt::idle(dev), "counters start at zero");
     owner_attacher_pair();

@@ -240,3 +240,27 @@ TEST_CASE("adjacent memory blocks merge into one range", "[planner]") {
     CHECK(merge_blocks({7, 7}, block_size).size() == 1);
     CHECK(blocks_in_ranges(ranges, block_size) == std::vector<unsigned>{3, 4, 5, 9, 10, 12});
 }
+
+// CREATE's candidates: preference order is kept (the module takes blocks from the front), only blocks next to
+// each other in that order merge, and at most COKERNEL_MAX_MEM_RANGES ranges go to the module.
+TEST_CASE("candidate ranges keep the order of preference", "[planner]") {
+    auto block = [](unsigned index) {
+        MemoryBlock b;
+        b.index = index;
+        return b;
+    };
+    auto ranges = candidate_ranges({block(8), block(9), block(3), block(10), block(4)}, block_size);
+    REQUIRE(ranges.size() == 4);
+    CHECK(ranges[0] == MemRange{8 * block_size, 2 * block_size});
+    CHECK(ranges[1] == MemRange{3 * block_size, block_size});
+    CHECK(ranges[2] == MemRange{10 * block_size, block_size});
+    CHECK(ranges[3] == MemRange{4 * block_size, block_size});
+    CHECK(candidate_ranges({}, block_size).empty());
+
+    std::vector<MemoryBlock> scattered;
+    for (unsigned i = 0; i < 2 * COKERNEL_MAX_MEM_RANGES; ++i)
+        scattered.push_back(block(2 * i));
+    auto capped = candidate_ranges(scattered, block_size);
+    REQUIRE(capped.size() == COKERNEL_MAX_MEM_RANGES);
+    CHECK(capped.back() == MemRange{2 * (COKERNEL_MAX_MEM_RANGES - 1) * block_size, block_size});
+}

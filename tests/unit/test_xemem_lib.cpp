@@ -70,7 +70,7 @@ T last_request() {
 
 void check_header(const cokernel_hdr& hdr, std::size_t size) {
     CHECK(hdr.signature == COKERNEL_SIGNATURE);
-    CHECK(hdr.revision == COKERNEL_ABI_REVISION);
+    CHECK(hdr.revision == COKERNEL_XEMEM_REVISION);
     CHECK(hdr.size == size);
 }
 
@@ -183,6 +183,17 @@ TEST_CASE("xemem lib: names", "[xemem]") {
     CHECK(lookup.name[sizeof(lookup.name) - 1] == '\0');
 }
 
+// XPMEM's libraries ignore xpmem_get's permit_value; an outside XPMEM test suite passes (void *)0600 there.
+TEST_CASE("xemem lib: xpmem_get ignores permit_value as XPMEM does", "[xemem]") {
+    FakeModule module;
+    CHECK(xpmem_get(7, XPMEM_RDWR, XPMEM_PERMIT_MODE, ptr(0600)) == fake_id);
+    auto get = last_request<xemem_get>();
+    CHECK(get.segid == 7);
+    CHECK(get.flags == XEMEM_RDWR);
+    CHECK(get.permit_type == 0);
+    CHECK(get.permit_value == 0);
+}
+
 TEST_CASE("xemem lib: get, release and remove", "[xemem]") {
     FakeModule module;
     CHECK_REJECTED(xpmem_get(0, XPMEM_RDWR, XPMEM_PERMIT_MODE, nullptr), EINVAL);
@@ -191,7 +202,7 @@ TEST_CASE("xemem lib: get, release and remove", "[xemem]") {
     CHECK_REJECTED(xpmem_get(fake_id, XPMEM_RDWR | XPMEM_RDONLY, XPMEM_PERMIT_MODE, nullptr), EINVAL);
     CHECK_REJECTED(xpmem_get(fake_id, 4, XPMEM_PERMIT_MODE, nullptr), EINVAL);
     CHECK_REJECTED(xpmem_get(fake_id, XPMEM_RDWR, 0, nullptr), EINVAL);
-    CHECK_REJECTED(xpmem_get(fake_id, XPMEM_RDWR, XPMEM_PERMIT_MODE, ptr(0600)), EINVAL);
+    CHECK_REJECTED(xpmem_get(fake_id, XPMEM_RDWR, 2, ptr(0600)), EINVAL);
     CHECK_REJECTED(xpmem_release(0), EINVAL);
     CHECK_REJECTED(xpmem_release(-5), EINVAL);
     CHECK_REJECTED(xpmem_remove(0), EINVAL);

@@ -57,7 +57,8 @@ int xemem_check_id(int64_t id) {
 int xemem_check_get(int flags, int permit_type, const void* permit_value) {
     if (flags != XPMEM_RDONLY && flags != XPMEM_RDWR)
         return EINVAL;
-    if (permit_type != XPMEM_PERMIT_MODE || permit_value != NULL)
+    (void)permit_value; /* ignored, as by XPMEM's own libraries: callers pass the make mode there too */
+    if (permit_type != XPMEM_PERMIT_MODE)
         return EINVAL;
     return 0;
 }

@@ -7,7 +7,7 @@
 
 void xemem_hdr(struct cokernel_hdr* hdr, size_t size) {
     hdr->signature = COKERNEL_SIGNATURE;
-    hdr->revision = COKERNEL_ABI_REVISION;
+    hdr->revision = COKERNEL_XEMEM_REVISION;
     hdr->size = (ck_u16)size;
 }
 

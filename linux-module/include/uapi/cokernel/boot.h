@@ -11,8 +11,9 @@
 #ifndef COKERNEL_UAPI_BOOT_H
 #define COKERNEL_UAPI_BOOT_H
 
-/* Revision of the layouts in this file (the hdr.revision of each blob). */
-#define COKERNEL_BOOT_REVISION 1
+/* Revision of the layouts in this file (the hdr.revision of each blob; the
+ * rule is in abi.h). */
+#define COKERNEL_BOOT_REVISION 2
 
 /* The trampoline blob sits at this offset of the image (after the image
  * header); the module copies it to a page below 1 MiB. */
@@ -38,7 +39,6 @@
 #ifndef __ASSEMBLER__
 #include "abi.h"
 
-#define COKERNEL_CMDLINE_MAX 256u
 #define COKERNEL_CONSOLE_DATA_SIZE 65536u /* power of two */
 #define COKERNEL_BOOT_STACK_SIZE 16384u
 
@@ -170,51 +170,20 @@ struct cokernel_control {
 };
 
 /*
- * ioctls of the boot step (new numbers; the layouts of abi.h are unchanged).
- * COKERNEL_IOC_BOOT boots an enclave created with COKERNEL_CREATE_NO_BOOT.
+ * Header at offset 0 of the co-kernel image (its own linker section,
+ * ".image_header"). The build fills it; the module checks it before loading.
  */
-struct cokernel_boot {
-	struct cokernel_hdr hdr;
-	ck_s32 id;
-	ck_u32 timeout_ms;  /* 0: the default (10000) */
-	ck_u64 image;       /* user pointer to the ELF file's bytes */
-	ck_u64 image_size;
-	char cmdline[COKERNEL_CMDLINE_MAX];
+#define COKERNEL_IMAGE_ARCH_X86_64 1u
+struct cokernel_image_header {
+	struct cokernel_hdr hdr; /* COKERNEL_SIGNATURE, COKERNEL_BOOT_REVISION, sizeof */
+	ck_u8 arch;    /* COKERNEL_IMAGE_ARCH_* */
+	ck_u8 pad[7];  /* must be 0 */
+	ck_u64 link_base;  /* virtual address the image is linked at */
+	ck_u64 entry;      /* virtual address of the 64-bit entry point */
+	ck_u64 image_size; /* bytes from link_base to the end of .bss */
 };
 
-/* COKERNEL_IOC_CONSOLE: copy console bytes [pos, head) into buf. */
-struct cokernel_console_read {
-	struct cokernel_hdr hdr;
-	ck_s32 id;
-	ck_u32 len;   /* in: bytes buf can hold; out: bytes copied */
-	ck_u64 pos;   /* in: reader position; out: position after the copy */
-	ck_u64 buf;   /* user pointer */
-	ck_u64 lost;  /* out: bytes skipped because they were overwritten */
-	ck_u32 state; /* out: enum cokernel_enclave_state */
-	ck_u32 pad;
-};
-
-/* COKERNEL_IOC_CONTROL: one command to a running co-kernel (root only). */
-struct cokernel_command {
-	struct cokernel_hdr hdr;
-	ck_s32 id;
-	ck_u32 cmd;   /* enum cokernel_cmd: PING or FAULT */
-	ck_u64 arg;
-	ck_u64 latency_ns; /* out: PING round trip */
-	ck_s32 result;     /* out */
-	ck_u32 pad;
-};
-
-#ifndef COKERNEL_FREESTANDING
-#define COKERNEL_IOC_BOOT _IOW(COKERNEL_IOC_MAGIC, 0x10, struct cokernel_boot)
-#define COKERNEL_IOC_CONSOLE _IOWR(COKERNEL_IOC_MAGIC, 0x11, struct cokernel_console_read)
-#define COKERNEL_IOC_COMMAND _IOWR(COKERNEL_IOC_MAGIC, 0x12, struct cokernel_command)
-#endif
-
-COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_boot) == 288, "boot ioctl layout");
-COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_console_read) == 48, "console ioctl layout");
-COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_command) == 40, "command ioctl layout");
-
+COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_image_header) == 40, "image header layout");
 COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_trampoline) == COKERNEL_TR_SIZE, "trampoline layout");
 COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_trampoline, hdr) == COKERNEL_TR_HDR, "trampoline layout");
 COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_trampoline, cr3) == COKERNEL_TR_CR3, "trampoline layout");

@@ -18,7 +18,7 @@
 
 #include "abi.h"
 
-#define COKERNEL_JOB_REVISION 2u
+#define COKERNEL_JOB_REVISION 3u /* the rule is in abi.h */
 #define COKERNEL_JOB_UTSNAME_SIZE 390u /* struct utsname: 6 fields of 65 bytes */
 #define COKERNEL_JOB_NR_LIMIT 512u     /* bitmaps below cover syscalls 0..511 */
 #define COKERNEL_JOB_CTL_SIZE (16ull << 20)
@@ -78,60 +78,6 @@ COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_job, tsc_base) == 64, "job layou
 COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_job, delegate_native) == 480, "job layout");
 COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_job, user_va) == 608, "job layout");
 COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job) == 840, "job layout");
-
-/* COKERNEL_IOC_JOB_ATTACH: binds this open file to an enclave's job region
- * (root; the enclave must be running); afterwards mmap() on the file maps
- * [offset, offset + length) of the region. The binding lasts as long as the
- * open file, whatever credentials its holder has later. */
-struct cokernel_job_attach {
-	struct cokernel_hdr hdr;
-	ck_s32 id;
-	ck_u32 flags;       /* COKERNEL_JOB_ATTACH_* */
-	ck_u64 region_size; /* out */
-	ck_u64 ctl_offset;  /* out: region_size - COKERNEL_JOB_CTL_SIZE */
-};
-COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job_attach) == 32, "job attach layout");
-
-/* This file is the enclave's proxy: at most one per enclave (EBUSY). When it
- * is released (the proxy exits, is killed, or closes it) the module tells the
- * co-kernel to end the job it started (COKERNEL_CMD_JOB_END). */
-#define COKERNEL_JOB_ATTACH_PROXY 1u
-/* Destroy the enclave when this file is released: cokernel run's temporary
- * enclave goes away with its proxy, even after SIGKILL. */
-#define COKERNEL_JOB_ATTACH_TEMPORARY 2u
-#define COKERNEL_JOB_ATTACH_FLAGS_ALL 3u
-
-/* COKERNEL_IOC_JOB_START: the proxy set state = REQUESTED; ring the
- * co-kernel's doorbell. Only on a file attached with
- * COKERNEL_JOB_ATTACH_PROXY, and without a capability check: attaching
- * needed root, and the proxy may have dropped to the user's credentials
- * since (docs/run.md, "Privileges"). */
-struct cokernel_job_start {
-	struct cokernel_hdr hdr;
-	ck_u32 flags; /* must be 0 */
-	ck_u32 pad;
-};
-COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job_start) == 16, "job start layout");
-
-/* COKERNEL_IOC_JOB_WAIT: the proxy found its request ring empty and set the
- * ring's sleep word; sleep until the co-kernel's next notification (an IPI
- * to Linux's notification vector, sent after a request is published while
- * the sleep word is set, and when the job ends), a signal, or timeout_us.
- * Notifications are counted: pass the count the last call returned, and a
- * notification that came since returns at once. Only on the proxy's file. */
-struct cokernel_job_wait {
-	struct cokernel_hdr hdr;
-	ck_u32 timeout_us; /* 1..1000000 */
-	ck_u32 pad;
-	ck_u64 count;      /* in: the count seen last; out: the count now */
-};
-COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job_wait) == 24, "job wait layout");
-
-#ifndef COKERNEL_FREESTANDING
-#define COKERNEL_IOC_JOB_ATTACH _IOWR(COKERNEL_IOC_MAGIC, 0x20, struct cokernel_job_attach)
-#define COKERNEL_IOC_JOB_START _IOW(COKERNEL_IOC_MAGIC, 0x21, struct cokernel_job_start)
-#define COKERNEL_IOC_JOB_WAIT _IOWR(COKERNEL_IOC_MAGIC, 0x22, struct cokernel_job_wait)
-#endif
 
 /* The job region of an enclave whose last memory range is [start, start +
  * size): the upper half, 2 MiB aligned, at most COKERNEL_JOB_REGION_MAX.

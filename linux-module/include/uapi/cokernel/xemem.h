@@ -19,6 +19,9 @@ typedef __s64 ck_s64;
 typedef int64_t ck_s64;
 #endif
 
+/* The hdr.revision of every /dev/xemem request (the rule is in abi.h). */
+#define COKERNEL_XEMEM_REVISION 1u
+
 #define XEMEM_DEVICE "/dev/xemem"
 /* What xpmem_version() returns: XEMEM's protocol, major.minor in 16.16. */
 #define XEMEM_VERSION 0x00010000u
@@ -68,7 +71,7 @@ static inline ck_u32 xemem_id_domain(ck_s64 id)
 struct xemem_version {
 	struct cokernel_hdr hdr;
 	ck_u32 version;      /* out: XEMEM_VERSION */
-	ck_u32 abi_revision; /* out: COKERNEL_ABI_REVISION */
+	ck_u32 abi_revision; /* out: COKERNEL_XEMEM_REVISION */
 };
 
 /*
