@@ -129,6 +129,9 @@ int ck_job_mmap(struct file *file, struct vm_area_struct *vma);
 void ck_job_release(struct file *file, struct ck_file *cf);
 bool ck_file_sealed(struct file *file);
 
+/* inject.c: tests only; -EIO when a give-back is to fail (module parameter inject_give_failures) */
+int ck_inject_give_failure(void);
+
 /* procfs.c */
 int ck_proc_init(void);
 void ck_proc_exit(void);

@@ -69,7 +69,9 @@ static int ck_cpu_give(int id, unsigned int cpu)
 	 * add_cpu() (or anybody else's bring-up) takes after this store.
 	 */
 	cpumask_clear_cpu(cpu, &ck_claimed_cpus);
-	ret = add_cpu(cpu);	/* > 0: already online */
+	ret = ck_inject_give_failure();
+	if (!ret)
+		ret = add_cpu(cpu);	/* > 0: already online */
 	if (ret < 0) {
 		cpumask_set_cpu(cpu, &ck_claimed_cpus);
 		pr_warn("enclave %d: CPU %u did not come back online: %d (cokernel destroy %d retries)\n",

@@ -257,7 +257,9 @@ int ck_memblk_give(struct ck_enclave *e)
 		struct ck_memblk *b = &e->blocks[i];
 
 		ck_mem_unclaim_range(e, b->start, bs);
-		ret = ck_block_online(b);
+		ret = ck_inject_give_failure();
+		if (!ret)
+			ret = ck_block_online(b);
 		if (ret) {
 			/* Keep holding it, so that it is listed and DESTROY retries. */
 			pr_warn("enclave %d: memory block %u did not come back online: %d (cokernel destroy %d retries)\n",

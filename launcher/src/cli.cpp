@@ -31,9 +31,12 @@ Commands:
   list [--json]                     show enclaves
   console ID [-f]                   print an enclave's console
   ping ID [-c COUNT]                round trip to an enclave's co-kernel
-  run [--enclave ID] PROG [ARGS]    run a static Linux executable on an enclave
+  run [--enclave ID | --ncpus N --mem SIZE] [--user WHO] PROG [ARGS]
+                                    run a static Linux executable on an
+                                    enclave (default: a temporary one of 1 CPU
+                                    and 256M); exits with PROG's status, 125
+                                    when cokernel run itself failed
   destroy ID | --all                destroy enclaves, give CPUs and memory back
-  fault ID KIND                     make a co-kernel fail on purpose (tests)
   xemem list|stats [--json]         shared-memory segments and counters
 
 Run 'cokernel COMMAND --help' for a command's options. Every command except
@@ -54,7 +57,7 @@ constexpr Command commands[] = {
     {"destroy", cmd_destroy},
     {"console", cmd_console},
     {"ping", cmd_ping},
-    {"fault", cmd_fault},
+    {"fault", cmd_fault}, // a test hook (docs/user-guide.md, "Testing"), not listed in the help
     {"run", cmd_run},
     {"xemem", cmd_xemem},
 };

@@ -1,5 +1,6 @@
 // ckctl: the boot-step ioctls from the command line, for QEMU tests and debugging (static, no launcher).
 //   ckctl boot ID IMAGE [CMDLINE]   ckctl console ID   ckctl ping ID [COUNT]   ckctl fault ID KIND
+//   ckctl create CPU START SIZE     a raw CREATE of one CPU and one memory range (no planner, permanent)
 #include <cokernel/boot.h>
 
 #include <cerrno>
@@ -93,11 +94,25 @@ int command(int fd, int id, uint32_t cmd, uint64_t arg, int count) {
     return 0;
 }
 
+int create(int fd, uint32_t cpu, uint64_t start, uint64_t size) {
+    auto req = with_header<cokernel_create>();
+    req.ncpus = 1;
+    req.cpus[0] = cpu;
+    req.nranges = 1;
+    req.ranges[0] = {start, size};
+    req.mem_size = size;
+    if (ioctl(fd, COKERNEL_IOC_CREATE, &req) != 0) {
+        return fail("create");
+    }
+    std::printf("enclave %d created\n", req.id);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: ckctl boot|console|ping|fault ID [ARGS]\n");
+        std::fprintf(stderr, "usage: ckctl boot|console|ping|fault ID [ARGS] | ckctl create CPU START SIZE\n");
         return 2;
     }
     const int fd = open(COKERNEL_DEVICE, O_RDWR);
@@ -114,6 +129,10 @@ int main(int argc, char** argv) {
     }
     if (verb == "ping") {
         return command(fd, id, COKERNEL_CMD_PING, 0, argc >= 4 ? std::atoi(argv[3]) : 1);
+    }
+    if (verb == "create" && argc == 5) {
+        return create(fd, static_cast<uint32_t>(id), std::strtoull(argv[3], nullptr, 0),
+                      std::strtoull(argv[4], nullptr, 0));
     }
     if (verb == "fault" && argc >= 4) {
         return command(fd, id, COKERNEL_CMD_FAULT, std::strtoull(argv[3], nullptr, 0), 1);

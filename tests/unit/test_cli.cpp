@@ -2,6 +2,8 @@
 #include "cli.hpp"
 
 #include <catch2/catch.hpp>
+#include <iostream>
+#include <sstream>
 
 using namespace cokernel;
 using Catch::Matchers::Contains;
@@ -48,4 +50,30 @@ TEST_CASE("exit codes: help and version 0, usage 2, bad values 1", "[cli]") {
     CHECK(run_cli({"create", "--ncpus", "1", "--mem", "1G", "--no-boot", "--image", "x"}) == exit_error);
     CHECK(run_cli({"destroy"}) == exit_error);
     CHECK(run_cli({"destroy", "x"}) == exit_error);
+}
+
+namespace {
+
+std::string help_text(const std::vector<std::string>& argv) {
+    std::ostringstream captured;
+    auto* old = std::cout.rdbuf(captured.rdbuf());
+    run_cli(argv);
+    std::cout.rdbuf(old);
+    return captured.str();
+}
+
+} // namespace
+
+// Issue 15: the main help listed the test-only `fault` command and hid run's --ncpus/--mem.
+TEST_CASE("cokernel --help lists what users run, not test hooks", "[cli]") {
+    const std::string help = help_text({"--help"});
+    CHECK_THAT(help, Contains("run [--enclave ID | --ncpus N --mem SIZE]"));
+    CHECK_THAT(help, Contains("125"));
+    CHECK_THAT(help, !Contains("fault ID"));
+    CHECK_THAT(help_text({"run", "--help"}), Contains("Exit status:"));
+}
+
+TEST_CASE("cokernel run: --enclave with --ncpus or --mem is a usage error", "[cli]") {
+    CHECK(run_cli({"run", "--enclave", "0", "--ncpus", "2", "/bin/true"}) == exit_usage);
+    CHECK(run_cli({"run", "--mem", "512M", "--enclave", "0", "/bin/true"}) == exit_usage);
 }
