@@ -112,7 +112,8 @@ int create(int fd, uint32_t cpu, uint64_t start, uint64_t size) {
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::fprintf(stderr, "usage: ckctl boot|console|ping|fault ID [ARGS] | ckctl create CPU START SIZE\n");
+        std::fprintf(stderr,
+                     "usage: ckctl boot|console|ping|fault ID [ARGS] | ckctl create CPU START SIZE\n");
         return 2;
     }
     const int fd = open(COKERNEL_DEVICE, O_RDWR);
