@@ -78,7 +78,7 @@ bad=0 kept=0
 for i in $(seq 15); do
     cokernel create --ncpus "$(ncpus)" --mem "$(size)" >/root/create.out 2>&1 &
     pid=$!
-    usleep $((RANDOM % 400000))
+    usleep $((RANDOM % 1500000))
     kill -TERM $pid
     wait $pid
     rc=$?
@@ -100,7 +100,7 @@ bad=0
 for i in $(seq 10); do
     cokernel create --ncpus "$(ncpus)" --mem "$(size)" >/root/create.out 2>&1 &
     pid=$!
-    usleep $((RANDOM % 400000))
+    usleep $((RANDOM % 1500000))
     kill -9 $pid
     wait $pid
     rc=$?
