@@ -43,10 +43,12 @@ std::string enclaves_text(const std::vector<EnclaveInfo>& enclaves) {
     if (enclaves.empty())
         return "no enclaves\n";
     std::ostringstream out;
-    Table table({"ID", "STATE", "CPUS", "MEMORY"});
+    Table table({"ID", "STATE", "CPUS", "MEMORY", "JOB"});
     for (const EnclaveInfo& enclave : enclaves)
-        table.add({std::to_string(enclave.id), cokernel_state_name(enclave.state),
-                   format_cpu_list(enclave.cpus), format_memory(enclave.ranges)});
+        table.add({std::to_string(enclave.id),
+                   cat(cokernel_state_name(enclave.state), enclave.temporary() ? " (temporary)" : ""),
+                   format_cpu_list(enclave.cpus), format_memory(enclave.ranges),
+                   enclave.proxy_pid > 0 ? cat("cokernel run, pid ", enclave.proxy_pid) : "-"});
     table.print(out);
     return out.str();
 }
@@ -58,6 +60,12 @@ std::string enclaves_json(const std::vector<EnclaveInfo>& enclaves) {
         json.begin_object();
         json.key("id").value(enclave.id);
         json.key("state").value(cokernel_state_name(enclave.state));
+        json.key("temporary").value(enclave.temporary());
+        json.key("job_pid");
+        if (enclave.proxy_pid > 0)
+            json.value(enclave.proxy_pid);
+        else
+            json.null();
         json.key("cpus").begin_array();
         for (unsigned cpu : enclave.cpus)
             json.value(cpu);

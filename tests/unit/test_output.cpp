@@ -64,8 +64,18 @@ TEST_CASE("list: table and JSON", "[output]") {
     CHECK_THAT(text, Contains("ID  STATE        CPUS  MEMORY"));
     CHECK_THAT(text, Contains("3   partitioned  2-3   256 MiB: 0x48000000-0x57ffffff"));
     CHECK(enclaves_json({enclave_3()}) ==
-          R"([{"id":3,"state":"partitioned","cpus":[2,3],"memory_total":268435456,)"
-          R"("ranges":[{"start":1207959552,"size":268435456}]}])"
+          R"([{"id":3,"state":"partitioned","temporary":false,"job_pid":null,"cpus":[2,3],)"
+          R"("memory_total":268435456,"ranges":[{"start":1207959552,"size":268435456}]}])"
           "\n");
     CHECK(format_blocks(enclave_3().ranges, block_size) == "memory9-memory10");
+
+    EnclaveInfo running = enclave_3();
+    running.state = COKERNEL_STATE_RUNNING;
+    running.flags = COKERNEL_INFO_TEMPORARY | COKERNEL_INFO_JOB;
+    running.proxy_pid = 4321;
+    CHECK_THAT(enclaves_text({running}), Contains("running (temporary)  2-3   256 MiB: 0x48000000-0x57ffffff  "
+                                                  "cokernel run, pid 4321"));
+    CHECK_THAT(enclaves_json({running}), Contains(R"("state":"running","temporary":true,"job_pid":4321,)"));
+    running.state = COKERNEL_STATE_LEFTOVER;
+    CHECK_THAT(enclaves_text({running}), Contains("leftover (temporary)"));
 }
