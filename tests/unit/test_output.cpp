@@ -73,8 +73,9 @@ TEST_CASE("list: table and JSON", "[output]") {
     running.state = COKERNEL_STATE_RUNNING;
     running.flags = COKERNEL_INFO_TEMPORARY | COKERNEL_INFO_JOB;
     running.proxy_pid = 4321;
-    CHECK_THAT(enclaves_text({running}), Contains("running (temporary)  2-3   256 MiB: 0x48000000-0x57ffffff  "
-                                                  "cokernel run, pid 4321"));
+    CHECK_THAT(enclaves_text({running}),
+               Contains("running (temporary)  2-3   256 MiB: 0x48000000-0x57ffffff  "
+                        "cokernel run, pid 4321"));
     CHECK_THAT(enclaves_json({running}), Contains(R"("state":"running","temporary":true,"job_pid":4321,)"));
     running.state = COKERNEL_STATE_LEFTOVER;
     CHECK_THAT(enclaves_text({running}), Contains("leftover (temporary)"));
