@@ -208,7 +208,7 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
     const uint8_t* elf = ctl + COKERNEL_JOB_ELF_OFFSET;
     const uint64_t user_size = g_region_size - COKERNEL_JOB_CTL_SIZE;
     elf::LoadOptions opt{};
-    opt.memory_limit = user_size / 2;
+    opt.memory_limit = cokernel_job_image_limit(g_region_size);
     opt.pie_base = 0x400000;
     elf::LoadPlan plan{};
     if (const elf::Status st = elf::plan_load(elf, elf_size, opt, plan); !st.ok()) {
@@ -217,7 +217,7 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
         return;
     }
     uint64_t va = plan.image_start & ~(LARGE - 1);
-    if (va == 0 || plan.image_end - va > user_size / 2) {
+    if (va == 0 || plan.image_end - va > cokernel_job_image_limit(g_region_size)) {
         set_message(b, "the executable's segments do not fit the job region (%lu MiB at 0x%lx)",
                     user_size >> 20, plan.image_start);
         publish(b, COKERNEL_JOB_REFUSED);

@@ -64,6 +64,8 @@ uint32_t load_state(const cokernel_job* job) {
 
 namespace {
 
+// The co-kernel's decision (cokernel/kernel/job.cpp, start_job): the loader's plan within the image limit,
+// and the segments' span from the 2 MiB page below the first one within it too.
 std::string plan_job(const std::vector<char>& image, uint64_t memory_limit) {
     ck::elf::LoadOptions opt{};
     opt.memory_limit = memory_limit;
@@ -71,7 +73,11 @@ std::string plan_job(const std::vector<char>& image, uint64_t memory_limit) {
     ck::elf::LoadPlan plan{};
     const auto st =
         ck::elf::plan_load(reinterpret_cast<const uint8_t*>(image.data()), image.size(), opt, plan);
-    return st.ok() ? "" : st.message;
+    if (!st.ok())
+        return st.message;
+    if (plan.image_end - (plan.image_start & ~(COKERNEL_JOB_ALIGN - 1)) > memory_limit)
+        return "the executable's segments span more than " + std::to_string(memory_limit >> 20) + " MiB";
+    return "";
 }
 
 } // namespace
@@ -79,7 +85,7 @@ std::string plan_job(const std::vector<char>& image, uint64_t memory_limit) {
 std::string check_executable(const std::vector<char>& image) {
     if (image.size() > COKERNEL_JOB_ELF_MAX)
         return "too large: at most " + std::to_string(COKERNEL_JOB_ELF_MAX >> 20) + " MiB";
-    return plan_job(image, COKERNEL_JOB_REGION_MAX);
+    return plan_job(image, cokernel_job_image_limit(COKERNEL_JOB_REGION_MAX));
 }
 
 std::string check_job_fits(const std::vector<char>& image, std::uint64_t enclave_mem) {
@@ -87,10 +93,10 @@ std::string check_job_fits(const std::vector<char>& image, std::uint64_t enclave
     if (cokernel_job_region(0, enclave_mem, &region) == 0)
         return "an enclave of " + std::to_string(enclave_mem >> 20) +
                " MiB has no room for a job; ask for more --mem";
-    const uint64_t job_mem = region - COKERNEL_JOB_CTL_SIZE;
-    if (auto err = plan_job(image, job_mem); !err.empty())
-        return err + " (a job in an enclave of " + std::to_string(enclave_mem >> 20) + " MiB gets " +
-               std::to_string(job_mem >> 20) + " MiB; ask for more --mem)";
+    const uint64_t limit = cokernel_job_image_limit(region);
+    if (auto err = plan_job(image, limit); !err.empty())
+        return err + " (a job's executable may span " + std::to_string(limit >> 20) +
+               " MiB in an enclave of " + std::to_string(enclave_mem >> 20) + " MiB; ask for more --mem)";
     return "";
 }
 

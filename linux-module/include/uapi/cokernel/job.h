@@ -18,7 +18,7 @@
 
 #include "abi.h"
 
-#define COKERNEL_JOB_REVISION 3u /* the rule is in abi.h */
+#define COKERNEL_JOB_REVISION 4u /* the rule is in abi.h */
 #define COKERNEL_JOB_UTSNAME_SIZE 390u /* struct utsname: 6 fields of 65 bytes */
 #define COKERNEL_JOB_NR_LIMIT 512u     /* bitmaps below cover syscalls 0..511 */
 #define COKERNEL_JOB_CTL_SIZE (16ull << 20)
@@ -92,6 +92,14 @@ static inline ck_u64 cokernel_job_region(ck_u64 last_start, ck_u64 last_size, ck
 		return 0;
 	*size_out = size;
 	return (last_start + last_size - size) & ~(COKERNEL_JOB_ALIGN - 1);
+}
+
+/* How much of a job region of region_size bytes the executable's segments may span: half of the job's
+ * memory (the other half is brk and mmap space). The co-kernel refuses a bigger executable; the launcher
+ * checks the same before it creates an enclave. */
+static inline ck_u64 cokernel_job_image_limit(ck_u64 region_size)
+{
+	return (region_size - COKERNEL_JOB_CTL_SIZE) / 2;
 }
 
 #endif /* COKERNEL_UAPI_JOB_H */
