@@ -1,6 +1,7 @@
 # vm: --numa 2 --smp 4 --mem 2G --add @BUILD@/tests/bad_ioctls:/root/bad_ioctls
 # Every user error is one clear message, exit status 1 or 2, and changes nothing.
 . /root/lib.sh
+plan 37
 # The number of cases tests/qemu/bad_ioctls.cpp runs (one "ok" line each); a case that is skipped, or one added
 # without updating this number, fails the test.
 bad_ioctls_cases=71

@@ -3,6 +3,7 @@
 # nothing; owner/attacher pairs share current pages (fork + COW, read-only, permissions, killed processes,
 # 2 MiB chunks and huge pages); the counters come back to zero and the kernel log stays clean.
 . /root/lib.sh
+plan 8
 # How many checks each program runs (its own summary line: "# PROGRAM: N checks, 0 failed"; children's lines
 # are not counted there). A check that is skipped, or one added without updating these, fails the test.
 bad_ioctls_checks=121
