@@ -1,7 +1,22 @@
-# Helpers for guest-side test scripts (busybox sh). Every check prints "ok" or "FAIL" with its name;
-# finish prints the totals and fails the test when any check failed or when no check ran at all.
+# Helpers for guest-side test scripts (busybox sh). Every check prints "ok" or "FAIL" with its name.
+# A script declares how many checks it runs, right after sourcing this file: `plan N`. finish prints the
+# totals and fails the test when any check failed, when no plan was declared, or when the number of checks
+# that ran differs from the plan (fewer: a check was skipped or the script stopped early; more: a check ran
+# that the plan does not know). Rules (docs/architecture.md, "Rules for QEMU tests"): the count is fixed (no
+# check that only exists on failure, no loop over a list the test did not fix), and every negative check
+# (nothing printed, no line matches, a file is absent) first proves that its input exists.
 passed=0
 failed=0
+planned=""
+finished=""
+
+# plan N: the exact number of checks this script runs. A script that ends without reaching finish fails.
+plan() {
+    case "$1" in '' | *[!0-9]*) echo "# plan: '$1' is not a number"; exit 1 ;; esac
+    planned=$1
+    echo "# plan: $planned checks"
+    trap '[ -n "$finished" ] || { echo "# the script ended before finish: $((passed + failed)) of ${planned} checks ran"; exit 1; }' EXIT
+}
 
 ok() { passed=$((passed + 1)); echo "ok   - $1"; }
 not_ok() { failed=$((failed + 1)); echo "FAIL - $1"; }
@@ -54,6 +69,16 @@ check_dmesg_clean() {
 }
 
 finish() {
+    finished=1
+    ran=$((passed + failed))
     echo "# $passed passed, $failed failed"
-    [ $failed -eq 0 ] && [ $passed -gt 0 ]
+    if [ -z "$planned" ]; then
+        echo "# no plan: call 'plan N' right after '. /root/lib.sh'"
+        return 1
+    fi
+    if [ "$ran" -ne "$planned" ]; then
+        echo "# planned $planned checks, ran $ran"
+        return 1
+    fi
+    [ $failed -eq 0 ]
 }

@@ -3,6 +3,7 @@
 # every fault kind leaves Linux intact (enclave 'failed', console keeps the text, destroy reclaims), 20
 # create/boot/destroy cycles restore CPUs and MemTotal, rmmod is refused while an enclave runs.
 . /root/lib.sh
+plan 67
 image=/usr/lib/cokernel/cokernel.elf
 start_cpus=$(cat /sys/devices/system/cpu/online)
 start_mem=$(grep MemTotal /proc/meminfo)
@@ -53,9 +54,12 @@ check_eq "CPUs back after two enclaves" "$(cat /sys/devices/system/cpu/online)" 
 for kind in panic:PANIC page-fault:"vector 14" divide:"vector 0" stack:"vector 8" hang:hang; do
     k=${kind%%:*} text=${kind#*:}
     id=$(cokernel create --ncpus 1 --mem 128M | tail -n1)
-    cokernel fault "$id" "$k" >/dev/null 2>&1 || not_ok "fault $k: inject"
+    check "fault $k: inject" cokernel fault "$id" "$k"
     if [ "$text" = hang ]; then
-        cokernel ping "$id" >/dev/null 2>&1 && not_ok "fault $k: a hung co-kernel answered a ping"
+        if err=$(cokernel ping "$id" 2>&1); then not_ok "fault $k: a hung co-kernel answered a ping"; else
+            case "$err" in *"enclave $id "*) ok "fault $k: no answer to a ping: $err" ;;
+            *) not_ok "fault $k: ping failed without naming enclave $id: $err" ;; esac
+        fi
         text="fault requested by Linux: kind 4"
     fi
     check_eq "fault $k: enclave failed" "$(state_of "$id")" "failed"
@@ -68,7 +72,7 @@ check_fails "a truncated image is refused and rolled back" "rejected the co-kern
     cokernel create --ncpus 1 --mem 128M --image /tmp/truncated.elf
 check_fails "a co-kernel that never comes up is rolled back" "did not come up in time" \
     cokernel create --ncpus 1 --mem 128M --cmdline ck.boot_hang
-cokernel console 9 >/dev/null 2>&1 && not_ok "console of a missing enclave fails" || ok "console of a missing enclave fails"
+check_fails "console of a missing enclave fails" "no enclave 9" cokernel console 9
 check_fails "a bad image is refused and rolled back" "rejected the co-kernel image" cokernel create --ncpus 1 --mem 128M --image /bin/busybox
 
 # 20 cycles.

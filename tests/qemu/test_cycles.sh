@@ -1,6 +1,7 @@
 # vm: --numa 2 --smp 4 --mem 2G
 # 10 create/destroy cycles leave Linux as it was; rmmod is refused while an enclave exists.
 . /root/lib.sh
+plan 21
 start_cpus=$(cat /sys/devices/system/cpu/online)
 start_mem=$(grep MemTotal /proc/meminfo)
 check "modprobe cokernel" modprobe cokernel

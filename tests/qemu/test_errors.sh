@@ -1,6 +1,10 @@
 # vm: --numa 2 --smp 4 --mem 2G --add @BUILD@/tests/bad_ioctls:/root/bad_ioctls
 # Every user error is one clear message, exit status 1 or 2, and changes nothing.
 . /root/lib.sh
+plan 37
+# The number of cases tests/qemu/bad_ioctls.cpp runs (one "ok" line each); a case that is skipped, or one added
+# without updating this number, fails the test.
+bad_ioctls_cases=86
 check_fails "module not loaded" "modprobe cokernel" cokernel list
 check "modprobe cokernel" modprobe cokernel
 check_fails "not root" "root" su -s /bin/sh nobody -c 'cokernel create --ncpus 1 --mem 128M --no-boot'
@@ -30,9 +34,12 @@ check_fails "unknown option" "--bogus" cokernel create --bogus
 
 check "create --cpus 2" cokernel create --cpus 2 --mem 128M --no-boot
 check_fails "CPU already in an enclave" "enclave 0" cokernel create --cpus 2 --mem 128M --no-boot
-# The module checks every ioctl argument itself: malformed requests from a program that bypasses the launcher.
+# The module checks every ioctl argument itself: malformed requests from a program that bypasses the launcher,
+# with a partitioned enclave (the one above) and a running one (for the job requests) to point at.
+check "create --cpus 3 (booted, for the job requests)" cokernel create --cpus 3 --mem 128M
 check "module rejects malformed ioctls" /root/bad_ioctls
 printf '%s\n' "$out"
+check_eq "bad_ioctls: every case passed" "$(printf '%s\n' "$out" | grep -c '^ok   - ')" "$bad_ioctls_cases"
 check "destroy --all" cokernel destroy --all
 check_eq "all CPUs online" "$(cat /sys/devices/system/cpu/online)" "0-3"
 check_eq "no memory block offline" "$(grep -l offline /sys/devices/system/memory/memory*/state | wc -l)" "0"

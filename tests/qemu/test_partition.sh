@@ -1,6 +1,7 @@
 # vm: --numa 2 --smp 4 --mem 2G
 # create / list / destroy on a 2-node machine: CPUs and memory leave Linux and come back.
 . /root/lib.sh
+plan 33
 start_cpus=$(cat /sys/devices/system/cpu/online)
 start_mem=$(grep MemTotal /proc/meminfo)
 check "modprobe cokernel" modprobe cokernel
@@ -23,18 +24,24 @@ mem_start=$(echo "$start_mem" | awk '{print $2}')
 check_eq "MemTotal dropped by 256 MiB" "$((mem_start - mem_now))" "262144"
 offline=$(grep -l offline /sys/devices/system/memory/memory*/state | wc -l)
 check_eq "two memory blocks offline" "$offline" "2"
+on_node1=0
 for b in $(grep -l offline /sys/devices/system/memory/memory*/state); do
-    d=$(dirname "$b")
-    [ -e "$d/node1" ] && ok "$(basename "$d") is on node 1" || not_ok "$(basename "$d") not on node 1"
+    [ -e "$(dirname "$b")/node1" ] && on_node1=$((on_node1 + 1))
 done
+check_eq "both offline blocks are on node 1" "$on_node1" "2"
 grep -q '^0 ' /proc/cokernel && ok "/proc/cokernel lists enclave 0" || not_ok "/proc/cokernel: $(cat /proc/cokernel)"
 check "list --json" cokernel list --json
 printf '%s' "$out" | grep -q '"id": *0' && ok "list --json has id 0" || not_ok "list --json: $out"
 
 # Linux cannot take back what the enclave holds.
-if echo 1 2>/dev/null >/sys/devices/system/cpu/cpu2/online; then not_ok "onlining enclave CPU 2 refused"; else ok "onlining enclave CPU 2 refused"; fi
+# (A write to a file that is not there fails too: each first proves that its file exists.)
+if [ ! -w /sys/devices/system/cpu/cpu2/online ]; then not_ok "onlining enclave CPU 2 refused: no cpu2/online"
+elif echo 1 2>/dev/null >/sys/devices/system/cpu/cpu2/online; then not_ok "onlining enclave CPU 2 refused"
+else ok "onlining enclave CPU 2 refused"; fi
 blk=$(dirname "$(grep -l offline /sys/devices/system/memory/memory*/state | head -n1)")
-if echo online_movable 2>/dev/null >"$blk/state"; then not_ok "onlining enclave memory refused"; else ok "onlining enclave memory refused"; fi
+if [ ! -w "$blk/state" ]; then not_ok "onlining enclave memory refused: no offline block ($blk)"
+elif echo online_movable 2>/dev/null >"$blk/state"; then not_ok "onlining enclave memory refused"
+else ok "onlining enclave memory refused ($(basename "$blk"))"; fi
 
 # A second enclave with explicit CPUs and memory from another node.
 check "create --cpus 1 --mem 128M --numa 0" cokernel create --cpus 1 --mem 128M --numa 0 --no-boot

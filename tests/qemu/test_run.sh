@@ -2,6 +2,7 @@
 # cokernel run: static busybox in ring 3 on an enclave CPU, syscalls native or delegated to the proxy; output,
 # files and exit statuses as on Linux; refused executables leave the enclave usable; --enclave reuse.
 . /root/lib.sh
+plan 78
 start_cpus=$(cat /sys/devices/system/cpu/online)
 start_mem=$(grep MemTotal /proc/meminfo)
 check "modprobe cokernel" modprobe cokernel
@@ -16,10 +17,12 @@ check_eq "memory is back" "$(grep MemTotal /proc/meminfo)" "$start_mem"
 # SIGINT to the launcher: the temporary enclave goes away, the exit status is 130.
 cokernel run --ncpus 1 --mem 256M /bin/busybox sleep 60 &
 pid=$!
+started=no
 for i in $(seq 60); do
-    cokernel console 0 2>/dev/null | grep -q 'job: starting' && break
+    cokernel console 0 2>/dev/null | grep -q 'job: starting' && started=yes && break
     sleep 0.5
 done
+check_eq "the job started on temporary enclave 0 (console: 'job: starting')" "$started" "yes"
 kill -INT $pid
 wait $pid
 check_eq "SIGINT during a job: exit 130" "$?" "130"
@@ -64,12 +67,27 @@ t0=$(date +%s)
 cokernel run --enclave "$id" /bin/busybox sleep 2
 t1=$(date +%s)
 [ $((t1 - t0)) -ge 2 ] && [ $((t1 - t0)) -le 12 ] && ok "sleep 2 takes at least 2 s (native nanosleep)" || not_ok "sleep 2 took $((t1 - t0)) s"
+# The statistics table (delegation/stats.cpp): a header line, then one row per syscall and path. A check that
+# a row is absent first checks that the table is there, with the row every job has (its delegated write).
+stats_table() {
+    head -n1 "$1" | grep -Eq '^syscall +path +count +total_ms +mean_us +%time$' &&
+        grep -Eq '^write +delegated +[1-9][0-9]* ' "$1"
+}
 cokernel run --enclave "$id" --syscall-stats /bin/busybox date > /dev/null 2>/root/stats
-grep -Eq '^(clock_gettime|gettimeofday|time) .*delegated' /root/stats && not_ok "time delegated by default: $(cat /root/stats)" || ok "time calls are native by default"
+stats_table /root/stats && ok "--syscall-stats prints the table, with the delegated write" ||
+    not_ok "--syscall-stats: no table: $(cat /root/stats)"
+if ! stats_table /root/stats; then not_ok "time calls are native by default: no table to look at"
+elif grep -Eq '^(clock_gettime|gettimeofday|time) .*delegated' /root/stats; then not_ok "time delegated by default: $(cat /root/stats)"
+else ok "time calls are native by default (no time row in the table)"; fi
 cokernel run --enclave "$id" --stats --delegate=clock_gettime,gettimeofday,time /bin/busybox date > /dev/null 2>/root/stats
-grep -Eq '^(clock_gettime|gettimeofday|time) .*delegated' /root/stats && ok "--delegate=clock_gettime,... sends them to the proxy" || not_ok "--delegate: $(cat /root/stats)"
+grep -Eq '^(clock_gettime|gettimeofday|time) +delegated +[1-9]' /root/stats && ok "--delegate=clock_gettime,... sends them to the proxy" || not_ok "--delegate: $(cat /root/stats)"
 cokernel run --enclave "$id" --deny=write /bin/busybox echo denied > /root/out 2>&1
 check_eq "--deny=write: echo fails" "$?" "1"
+# Nothing written: first prove that the job ran (its end on the console), since a job that never ran writes
+# nothing either.
+last_end=$(cokernel console "$id" | grep 'job: exited with status\|job: killed' | tail -n1)
+case "$last_end" in *"job: exited with status 1 ("*) ok "--deny=write: the job ran and exited 1 ($last_end)" ;;
+*) not_ok "--deny=write: the job's end is not on the console: '$last_end'" ;; esac
 check_eq "--deny=write: nothing written" "$(cat /root/out)" ""
 check "getrandom reaches the job (mktemp)" cokernel run --enclave "$id" /bin/busybox mktemp -u
 printf '%s' "$out" | grep -q '^/tmp/tmp\.' && ok "mktemp made a name: $out" || not_ok "mktemp: $out"

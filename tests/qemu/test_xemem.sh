@@ -5,6 +5,7 @@
 # attacher; 1,000 make/attach/detach cycles. After each scenario the module's counters are back to zero, also
 # as `cokernel xemem stats` shows them; the kernel log stays clean. Then the benchmark (bench/xemem).
 . /root/lib.sh
+plan 33
 check "modprobe cokernel" modprobe cokernel
 check "cokernel xemem stats" cokernel xemem stats
 printf '%s\n' "$out"

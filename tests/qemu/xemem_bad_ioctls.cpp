@@ -1,10 +1,15 @@
 // Sends malformed requests straight to /dev/xemem and checks that the module rejects each with the documented
 // errno (docs/module-interface.md, "/dev/xemem") and changes nothing: the module's counters are the same
-// before and after every rejected request. Runs in the VM with the module loaded and no segment live.
+// before and after every rejected request. Each case breaks one field of a request that is valid otherwise
+// (the header cases too: a valid make, get, attach... with a broken header), so the check it names is the
+// first to fail. Each check prints one line; tests/qemu/test_xemem_ioctl.sh checks how many passed. Runs in
+// the VM as root with the module loaded and no segment live.
 #include "xemem_common.hpp"
 
+#include <grp.h>
 #include <initializer_list>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 namespace {
 
@@ -17,40 +22,64 @@ bool same(const xemem_stats& a, const xemem_stats& b) {
            a.unpins_total == b.unpins_total && a.faults_total == b.faults_total;
 }
 
+// Who makes the request: this process, a child process (another mm, the same open file), or a child that
+// runs as uid and gid 65534 (no CAP_FOWNER).
+enum class By { self, child, nobody };
+
+// The errno of the request (0 when it succeeded), or -1 when the child could not report it.
+int request_errno(int fd, unsigned long request, void* arg, By by) {
+    if (by == By::self) {
+        errno = 0;
+        return ioctl(fd, request, arg) == 0 ? 0 : errno;
+    }
+    const pid_t child = fork();
+    if (child == 0) {
+        if (by == By::nobody && (setgroups(0, nullptr) != 0 || setresgid(65534, 65534, 65534) != 0 ||
+                                 setresuid(65534, 65534, 65534) != 0)) {
+            _exit(255);
+        }
+        _exit(ioctl(fd, request, arg) == 0 ? 0 : errno & 0xff);
+    }
+    int status = 0;
+    if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status)) {
+        return -1;
+    }
+    return WEXITSTATUS(status);
+}
+
 template <typename T>
-void expect(const char* name, unsigned long request, T arg, int want, int fd = -1) {
+void expect(const char* name, unsigned long request, T arg, int want, int fd = -1, By by = By::self) {
     ++xt::checks;
     const xemem_stats before = xt::stats(dev);
-    errno = 0;
-    const int rc = ioctl(fd < 0 ? dev : fd, request, &arg);
-    const int got = errno;
+    const int got = request_errno(fd < 0 ? dev : fd, request, &arg, by);
     const bool unchanged = same(before, xt::stats(dev));
-    if (rc == -1 && got == want && unchanged) {
+    if (got == want && unchanged) {
         std::printf("ok   - %s: %s\n", name, std::strerror(got));
         return;
     }
     ++xt::failures;
-    std::printf("FAIL - %s: rc %d errno %s (want %s)%s\n", name, rc, std::strerror(got), std::strerror(want),
+    std::printf("FAIL - %s: got %s (want %s)%s\n", name,
+                got < 0 ? "no result from the child" : std::strerror(got), std::strerror(want),
                 unchanged ? "" : ", counters changed");
 }
 
-// Every request type with a broken header.
+// A request of every type with a broken header; `valid` is a request that would succeed.
 template <typename T>
-void bad_headers(const char* what, unsigned long request) {
+void bad_headers(const char* what, unsigned long request, const T& valid) {
     char name[96];
-    T t = xt::request<T>();
+    T t = valid;
     t.hdr.signature = 0x12345678;
     std::snprintf(name, sizeof(name), "%s: bad signature", what);
     expect(name, request, t, EINVAL);
-    t = xt::request<T>();
+    t = valid;
     t.hdr.revision = COKERNEL_XEMEM_REVISION + 1;
     std::snprintf(name, sizeof(name), "%s: wrong ABI revision", what);
     expect(name, request, t, EINVAL);
-    t = xt::request<T>();
+    t = valid;
     t.hdr.size = sizeof(T) - 8;
     std::snprintf(name, sizeof(name), "%s: wrong size", what);
     expect(name, request, t, EINVAL);
-    t = xt::request<T>();
+    t = valid;
     t.hdr.size = 0;
     std::snprintf(name, sizeof(name), "%s: size 0", what);
     expect(name, request, t, EINVAL);
@@ -78,16 +107,6 @@ int main() {
     void* mem = mmap(nullptr, 16 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     char* buf = static_cast<char*>(mem);
 
-    bad_headers<xemem_version>("version", XEMEM_IOC_VERSION);
-    bad_headers<xemem_make>("make", XEMEM_IOC_MAKE);
-    bad_headers<xemem_remove>("remove", XEMEM_IOC_REMOVE);
-    bad_headers<xemem_get>("get", XEMEM_IOC_GET);
-    bad_headers<xemem_release>("release", XEMEM_IOC_RELEASE);
-    bad_headers<xemem_attach>("attach", XEMEM_IOC_ATTACH);
-    bad_headers<xemem_detach>("detach", XEMEM_IOC_DETACH);
-    bad_headers<xemem_lookup>("lookup", XEMEM_IOC_LOOKUP);
-    bad_headers<xemem_list>("list", XEMEM_IOC_LIST);
-    bad_headers<xemem_stats>("stats", XEMEM_IOC_STATS);
     auto v = xt::request<xemem_version>();
     expect("unknown ioctl number", _IOWR(XEMEM_IOC_MAGIC, 0x7f, xemem_version), v, ENOTTY);
     expect("known number, other size", _IOWR(XEMEM_IOC_MAGIC, 0x00, xemem_stats), xt::request<xemem_stats>(),
@@ -100,7 +119,35 @@ int main() {
     const std::int64_t seg = xt::make(dev, buf, 16 * 4096, 0600, "bad-ioctls");
     const std::int64_t apid = xt::get(dev, seg, XEMEM_RDWR);
     const std::int64_t ro_apid = xt::get(dev, seg, XEMEM_RDONLY);
-    xt::check(seg > 0 && apid > 0 && ro_apid > 0, "setup: make, get RDWR, get RDONLY");
+    void* held = xt::attach(dev, ro_apid, 0, 4096); // for the detach request with a broken header
+    xt::check(seg > 0 && apid > 0 && ro_apid > 0 && held != nullptr,
+              "setup: make, get RDWR, get RDONLY, attach RDONLY");
+
+    bad_headers("version", XEMEM_IOC_VERSION, xt::request<xemem_version>());
+    bad_headers("make", XEMEM_IOC_MAKE, base_make(buf));
+    auto valid_remove = xt::request<xemem_remove>();
+    valid_remove.segid = seg;
+    bad_headers("remove", XEMEM_IOC_REMOVE, valid_remove);
+    auto valid_get = xt::request<xemem_get>();
+    valid_get.segid = seg;
+    valid_get.flags = XEMEM_RDWR;
+    bad_headers("get", XEMEM_IOC_GET, valid_get);
+    auto valid_release = xt::request<xemem_release>();
+    valid_release.apid = apid;
+    bad_headers("release", XEMEM_IOC_RELEASE, valid_release);
+    auto valid_attach = xt::request<xemem_attach>();
+    valid_attach.apid = apid;
+    valid_attach.size = 4096;
+    bad_headers("attach", XEMEM_IOC_ATTACH, valid_attach);
+    auto valid_detach = xt::request<xemem_detach>();
+    valid_detach.vaddr = reinterpret_cast<std::uintptr_t>(held);
+    bad_headers("detach", XEMEM_IOC_DETACH, valid_detach);
+    auto valid_lookup = xt::request<xemem_lookup>();
+    std::strcpy(valid_lookup.name, "bad-ioctls");
+    bad_headers("lookup", XEMEM_IOC_LOOKUP, valid_lookup);
+    bad_headers("list", XEMEM_IOC_LIST, xt::request<xemem_list>());
+    bad_headers("stats", XEMEM_IOC_STATS, xt::request<xemem_stats>());
+    xt::check(held != nullptr && xt::detach(dev, held) == 0, "detach the attachment the header cases used");
 
     xemem_make m = base_make(buf);
     m.permit_type = 0;
@@ -121,9 +168,11 @@ int main() {
     m.size = 0;
     expect("make: size 0", XEMEM_IOC_MAKE, m, EINVAL);
     m = base_make(buf);
+    m.size = 0xfffffffffffff000ull;
+    expect("make: vaddr + size wraps around", XEMEM_IOC_MAKE, m, EINVAL);
+    m = base_make(buf);
     m.vaddr = 0xfffffffffffff000ull;
-    m.size = 0x2000;
-    expect("make: range wraps around", XEMEM_IOC_MAKE, m, EINVAL);
+    expect("make: vaddr in the kernel's half", XEMEM_IOC_MAKE, m, EINVAL);
     m = base_make(buf);
     m.vaddr = 1ull << 56; // beyond TASK_SIZE with 4- and 5-level paging
     m.size = 4096;
@@ -166,6 +215,8 @@ int main() {
     }
     r.segid = apid;
     expect("remove: an apid is not a segid", XEMEM_IOC_REMOVE, r, ENOENT);
+    r.segid = seg;
+    expect("remove: not the owner process (a child)", XEMEM_IOC_REMOVE, r, EACCES, -1, By::child);
     const std::int64_t doomed = xt::make(dev, buf, 4096, 0600);
     xt::check(xt::remove(dev, doomed) == 0, "remove a fresh segment");
     r.segid = doomed;
@@ -184,6 +235,7 @@ int main() {
     g.permit_value = 0600;
     expect("get: permit_value not 0", XEMEM_IOC_GET, g, EINVAL);
     g.permit_value = 0;
+    expect("get: mode 0600 refuses uid 65534", XEMEM_IOC_GET, g, EACCES, -1, By::nobody);
     for (const std::int64_t id :
          {std::int64_t{0}, std::int64_t{-7}, seg + 1000000, doomed, (std::int64_t{2} << 48) | 1}) {
         g.segid = id;
@@ -197,6 +249,8 @@ int main() {
     }
     rel.apid = apid;
     expect("release: apid of another open file", XEMEM_IOC_RELEASE, rel, EACCES, other);
+    expect("release: apid of another process (a child, the same file)", XEMEM_IOC_RELEASE, rel, EACCES, -1,
+           By::child);
     const std::int64_t twice = xt::get(dev, seg, XEMEM_RDONLY);
     xt::check(xt::release(dev, twice) == 0, "release a fresh apid");
     rel.apid = twice;
@@ -233,6 +287,10 @@ int main() {
     a = base_attach();
     a.offset = 4096;
     a.size = 0xfffffffffffff000ull;
+    expect("attach: size beyond user space", XEMEM_IOC_ATTACH, a, EINVAL);
+    a = base_attach();
+    a.offset = 0xfffffffffffff000ull;
+    a.size = 2 * 4096;
     expect("attach: offset + size wraps around", XEMEM_IOC_ATTACH, a, EINVAL);
     a = base_attach();
     a.apid = apid + 1000000;
@@ -242,6 +300,8 @@ int main() {
     expect("attach: a segid is not an apid", XEMEM_IOC_ATTACH, a, ENOENT);
     a = base_attach();
     expect("attach: apid of another open file", XEMEM_IOC_ATTACH, a, EACCES, other);
+    expect("attach: apid of another process (a child, the same file)", XEMEM_IOC_ATTACH, a, EACCES, -1,
+           By::child);
 
     auto d = xt::request<xemem_detach>();
     d.vaddr = reinterpret_cast<std::uintptr_t>(buf);
