@@ -57,7 +57,7 @@ constexpr Command commands[] = {
     {"destroy", cmd_destroy},
     {"console", cmd_console},
     {"ping", cmd_ping},
-    {"fault", cmd_fault}, // a test hook (docs/user-guide.md, "Testing"), not listed in the help
+    {"fault", cmd_fault}, // a test hook (docs/user-guide.md, "cokernel fault"), not listed in the help
     {"run", cmd_run},
     {"xemem", cmd_xemem},
 };
