@@ -350,6 +350,25 @@ void table_cases(const Enclave& held) {
         expect_errno("info: no enclave " + std::to_string(id), COKERNEL_IOC_INFO, info, ENOENT);
     }
 
+    // INFO without CAP_SYS_ADMIN (the proxy's file after it dropped root): sizes, but no physical address.
+    const pid_t child = fork();
+    if (child == 0) {
+        cokernel_info hidden{};
+        hidden.hdr = header(sizeof(hidden));
+        hidden.id = held.id;
+        if (setgroups(0, nullptr) != 0 || setresgid(65534, 65534, 65534) != 0 ||
+            setresuid(65534, 65534, 65534) != 0 || ioctl(dev, COKERNEL_IOC_INFO, &hidden) != 0)
+            _exit(2);
+        _exit((hidden.flags & COKERNEL_INFO_ADDR_HIDDEN) && hidden.ranges[0].start == 0 &&
+                      hidden.ranges[0].size == held.info.ranges[0].size
+                  ? 0
+                  : 1);
+    }
+    int status = -1;
+    waitpid(child, &status, 0);
+    report(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+           "info: without CAP_SYS_ADMIN the ranges' starts are hidden, their sizes not");
+
     cokernel_list list{};
     list.hdr = header(sizeof(list));
     list.hdr.signature = 0x12345678;

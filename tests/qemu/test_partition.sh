@@ -1,7 +1,7 @@
 # vm: --numa 2 --smp 4 --mem 2G
 # create / list / destroy on a 2-node machine: CPUs and memory leave Linux and come back.
 . /root/lib.sh
-plan 33
+plan 35
 start_cpus=$(cat /sys/devices/system/cpu/online)
 start_mem=$(grep MemTotal /proc/meminfo)
 check "modprobe cokernel" modprobe cokernel
@@ -30,6 +30,11 @@ for b in $(grep -l offline /sys/devices/system/memory/memory*/state); do
 done
 check_eq "both offline blocks are on node 1" "$on_node1" "2"
 grep -q '^0 ' /proc/cokernel && ok "/proc/cokernel lists enclave 0" || not_ok "/proc/cokernel: $(cat /proc/cokernel)"
+grep -Eq '^0 partitioned 2-3 256 0x[0-9a-f]+-0x[0-9a-f]+' /proc/cokernel && ok "root sees the physical ranges" ||
+    not_ok "root's /proc/cokernel: $(cat /proc/cokernel)"
+as_nobody=$(su -s /bin/sh nobody -c 'cat /proc/cokernel')
+check_eq "other users see no physical address (as kptr_restrict hides kernel pointers)" \
+    "$(printf '%s\n' "$as_nobody" | sed -n 2p)" "0 partitioned 2-3 256 hidden"
 check "list --json" cokernel list --json
 printf '%s' "$out" | grep -q '"id": *0' && ok "list --json has id 0" || not_ok "list --json: $out"
 
