@@ -84,7 +84,8 @@ static inline void ck_console_copy(const struct cokernel_console *con, const ck_
 		buf[i] = ck_console_load(&data[(w->pos + i) & (size - 1)]);
 	ck_console_rmb();	/* the bytes before the reservation that may have overwritten them */
 	bad = ck_console_trim(ck_console_load(&con->reserve), size, w);
-	memmove(buf, buf + bad, w->n);
+	if (bad)	/* else buf may be NULL (room 0), and memmove(NULL, NULL, 0) is undefined */
+		memmove(buf, buf + bad, w->n);
 }
 
 #endif /* COKERNEL_CONSOLE_RING_H */
