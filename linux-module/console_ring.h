@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * The reader's arithmetic of the co-kernel's console ring (struct
- * cokernel_console in boot.h; the writer is cokernel/lib/console_ring.hpp).
- * head and reserve come from enclave memory, which the co-kernel writes:
- * whatever they hold, the window stays inside what the reader asked for and
- * inside the ring, and no sum overflows. Pure C over ck_u64, so the module
- * and the host tests and fuzzer (tests/fuzz/fuzz_console_ring.cpp) share it.
+ * The reader of the co-kernel's console ring (struct cokernel_console in
+ * boot.h; the writer is cokernel/lib/console_ring.hpp). head and reserve come
+ * from enclave memory, which the co-kernel writes: whatever they hold, the
+ * window stays inside what the reader asked for and inside the ring, and no
+ * sum overflows. Plain C with the kernel's barriers or their compiler
+ * builtins, so the module and the host tests and fuzzer
+ * (tests/unit/test_console_ring_reader.cpp, tests/fuzz/fuzz_console_ring.cpp)
+ * share it.
  *
  * ck_console_copy() is the whole read: plan with the head read (acquire),
  * copy w.n bytes from data[(w.pos + i) & (size - 1)], read reserve after the
