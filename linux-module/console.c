@@ -16,22 +16,6 @@
 
 #define CK_CONSOLE_READ_MAX (1u << 20)
 
-static u64 ck_console_copy(const struct cokernel_console *con, u64 pos, u64 room, u8 *buf,
-			   struct ck_console_window *w)
-{
-	const u8 *data = (const u8 *)(con + 1);
-	const u64 size = COKERNEL_CONSOLE_DATA_SIZE;	/* never trust the shared copy */
-	u64 i, bad;
-
-	ck_console_plan(smp_load_acquire(&con->head), size, pos, room, w);
-	for (i = 0; i < w->n; i++)
-		buf[i] = READ_ONCE(data[(w->pos + i) & (size - 1)]);
-	smp_rmb();	/* the bytes before the reservation that may have overwritten them */
-	bad = ck_console_trim(READ_ONCE(con->reserve), size, w);
-	memmove(buf, buf + bad, w->n);
-	return w->n;
-}
-
 int ck_console_read(struct ck_enclave *e, struct cokernel_console_read *r)
 {
 	struct ck_console_window w = { .pos = r->pos };
@@ -46,8 +30,10 @@ int ck_console_read(struct ck_enclave *e, struct cokernel_console_read *r)
 	if (ret)
 		goto out;
 	r->state = ck_enclave_state(e);
+	/* Never trust the shared con->size. Without a boot: an empty console. */
 	if (e->boot)
-		ck_console_copy(e->boot->con, r->pos, room, buf, &w);	/* else: an empty console */
+		ck_console_copy(e->boot->con, (const u8 *)(e->boot->con + 1),
+				COKERNEL_CONSOLE_DATA_SIZE, r->pos, room, buf, &w);
 	mutex_unlock(&e->lock);
 	if (w.n && copy_to_user(u64_to_user_ptr(r->buf), buf, w.n))
 		ret = -EFAULT;

@@ -58,7 +58,7 @@ int ck_image_check(const ck_u8 *img, ck_u64 size, const struct cokernel_image_he
 	tr = (const struct cokernel_trampoline *)((const ck_u8 *)ih + COKERNEL_TRAMPOLINE_OFFSET);
 	if (tr->hdr.signature != COKERNEL_SIGNATURE || tr->hdr.revision != COKERNEL_BOOT_REVISION ||
 	    tr->hdr.size < sizeof(*tr) || tr->hdr.size > 4096 ||
-	    COKERNEL_TRAMPOLINE_OFFSET + tr->hdr.size > first_filesz)
+	    tr->hdr.size > first_filesz - COKERNEL_TRAMPOLINE_OFFSET)
 		return ck_image_fail(why, "the image's trampoline has a bad header or boot revision");
 	if (!ih->image_size || ih->image_size > COKERNEL_IMAGE_WINDOW ||
 	    ih->entry < COKERNEL_LINK_BASE || ih->entry - COKERNEL_LINK_BASE >= ih->image_size)

@@ -1,6 +1,6 @@
 // The co-kernel console ring (cokernel/lib/console_ring.hpp): order, wrap-around, loss accounting, and one
 // writer racing one reader.
-#include "console_ring.hpp"
+#include "console_ring_fixture.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,25 +12,7 @@
 #include <thread>
 #include <vector>
 
-namespace {
-
-struct Ring {
-    explicit Ring(uint32_t size) : mem(sizeof(cokernel_console) + size) { header()->size = size; }
-    cokernel_console* header() { return reinterpret_cast<cokernel_console*>(mem.data()); }
-    void write(const std::string& s) { ck::console_write(header(), s.data(), s.size()); }
-    std::string read(uint64_t& pos, size_t len, uint64_t* lost = nullptr) {
-        std::vector<uint8_t> out(len);
-        const ck::ConsoleRead r = ck::console_read(header(), pos, out.data(), len);
-        pos = r.pos;
-        if (lost != nullptr) {
-            *lost = r.lost;
-        }
-        return std::string(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(r.copied));
-    }
-    std::vector<uint64_t> mem; // 8-byte aligned storage
-};
-
-} // namespace
+using ck_test::Ring;
 
 TEST_CASE("console ring returns what was written, in order", "[console]") {
     Ring ring(64);
