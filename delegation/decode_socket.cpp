@@ -36,7 +36,7 @@ int64_t Decoder::optval_in(size_t i, size_t len_arg) {
             return -EFAULT;
         }
         out_.args[i] = addr_of(&f);
-    } else if ((name == SO_ATTACH_BPF || name == SO_ATTACH_REUSEPORT_EBPF) && len >= sizeof(int)) {
+    } else if ((name == SO_ATTACH_BPF || name == SO_ATTACH_REUSEPORT_EBPF) && len == sizeof(int)) {
         copy_in(&scratch_.optint, p, sizeof(int));
         if (scratch_.optint >= job_.fd_limit) {
             return refuse(-EBADF);
