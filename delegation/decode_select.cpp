@@ -14,8 +14,8 @@ namespace {
 constexpr uint64_t sigset_bytes = 8; // the kernel's sigset_t on x86-64 (_NSIG / 8)
 
 // The nfds the kernel gets: the job's, at most fd_limit. Linux itself looks at no bit beyond its descriptor
-// table; for a job that table ends at fd_limit, so bits at or above it are ignored (and come back cleared,
-// as the kernel writes whole words).
+// table; for a job that table ends at fd_limit, so bits at or above it are ignored (those in the last word
+// the kernel writes come back cleared).
 uint64_t kernel_nfds(int32_t nfds, int fd_limit) {
     const int32_t n = nfds < fd_limit ? nfds : fd_limit;
     return n > 0 ? static_cast<uint64_t>(n) : 0;
