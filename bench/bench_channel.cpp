@@ -177,7 +177,7 @@ void BM_Ring_DelegatedGetppid(benchmark::State& state) {
     CokernelEnd ck(mem.ch(), 8);
     PolicySet policy;
     std::vector<uint64_t> job(1024);
-    Executor ex({{reinterpret_cast<uintptr_t>(job.data()), job.size() * 8}, 1 << 16}, policy);
+    Executor ex({{reinterpret_cast<uintptr_t>(job.data()), job.size() * 8}, 1 << 16, {}}, policy);
     run_pair(
         state,
         [&] {

@@ -1,9 +1,11 @@
 #include "executor.hpp"
 
+#include "opened_file.hpp"
+
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <unistd.h>
 
 namespace ck::deleg {
 
@@ -13,8 +15,8 @@ uint64_t monotonic_ns() {
     return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
-Executor::Executor(JobContext job, const PolicySet& policy)
-    : job_(job), policy_(policy), scratch_(std::make_unique<Scratch>()) {}
+Executor::Executor(JobContext job, const PolicySet& policy, Kernel& kernel)
+    : job_(job), policy_(policy), kernel_(kernel), scratch_(std::make_unique<Scratch>()) {}
 
 int64_t Executor::execute(const cokernel_deleg_request& req) {
     const uint64_t t0 = monotonic_ns();
@@ -34,27 +36,42 @@ int64_t Executor::run(const cokernel_deleg_request& req, Path& path) {
     case Policy::native:
         return -ENOSYS;
     case Policy::denied:
+        path = Path::refused;
         return -EPERM;
     case Policy::delegated:
         break;
     }
     if (!can_delegate(*s)) {
+        path = Path::refused;
         return -EPERM;
     }
     Prepared p;
     const int64_t err = prepare(*s, req, job_, *scratch_, p);
     if (err != 0) {
+        path = p.refused ? Path::refused : Path::rejected;
         return err;
     }
     path = Path::delegated;
-    const long r = ::syscall(static_cast<long>(req.nr), p.args[0], p.args[1], p.args[2], p.args[3], p.args[4],
-                             p.args[5]);
-    if (r == -1) {
-        return -static_cast<int64_t>(errno);
+    const int64_t r = kernel_.call(req.nr, p.args);
+    if (r < 0) {
+        return r;
+    }
+    if (const NewFd kind = new_fd_kind(req.nr, p.args); kind != NewFd::none) {
+        if (const int64_t refused = check_new_fd(job_, kernel_, kind, static_cast<int>(r)); refused != 0) {
+            path = Path::refused;
+            return refused;
+        }
     }
     for (size_t i = 0; i < p.writebacks; ++i) {
         const Writeback& w = p.writeback[i];
-        std::memcpy(reinterpret_cast<void*>(static_cast<uintptr_t>(w.job_addr)), w.from, w.len);
+        const uint64_t span = (w.count - 1) * w.stride + w.len;
+        if (w.count == 0 || w.job_addr == 0 || !job_.memory.contains(w.job_addr, span)) {
+            std::abort(); // prepare() stores back only into ranges it checked: a broken invariant
+        }
+        for (size_t k = 0; k < w.count; ++k) {
+            std::memcpy(reinterpret_cast<void*>(static_cast<uintptr_t>(w.job_addr + k * w.stride)),
+                        static_cast<const uint8_t*>(w.from) + k * w.stride, w.len);
+        }
     }
     return r;
 }

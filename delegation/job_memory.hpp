@@ -1,6 +1,8 @@
 #pragma once
 // The job's memory as the proxy sees it: one region [base, base + size) mapped at the same virtual addresses
 // as in the job. Every pointer a delegated syscall passes must lie inside it.
+#include "proxy_self.hpp"
+
 #include <cstdint>
 
 namespace ck::deleg {
@@ -24,9 +26,12 @@ struct JobMemory {
 // What the proxy checks a request against.
 struct JobContext {
     JobMemory memory;
-    // File descriptors >= fd_limit belong to the proxy itself (its channel, its device): a job may not name
-    // them (-EBADF). The proxy keeps its own descriptors above this limit.
+    // File descriptors >= fd_limit belong to the proxy itself (its device file): a job may not
+    // name them (-EBADF), send them, or open them again. The proxy keeps its own descriptors above this limit
+    // and lowers RLIMIT_NOFILE to it (limit_descriptors), so that nothing of the job's lands there.
     int fd_limit = 1 << 16;
+    // The proxy's pid and reserved descriptors, for the checks on files the job opens.
+    ProxySelf self;
 };
 
 } // namespace ck::deleg

@@ -21,6 +21,8 @@ const char* path_name(Path p) {
         return "delegated";
     case Path::rejected:
         return "rejected";
+    case Path::refused:
+        return "refused";
     }
     return "?";
 }

@@ -12,9 +12,11 @@ namespace ck::deleg {
 enum class Path : uint8_t {
     native,    // handled by the co-kernel
     delegated, // executed by the proxy (whatever the syscall itself returned)
-    rejected,  // refused: unknown number, denied, or failed validation
+    rejected,  // malformed: unknown number, a native one, bad flags, a pointer or length outside job memory
+    refused,   // well formed, but not allowed: denied by policy, an ioctl not on the list, a proxy descriptor
+               // named or sent, a reserved file or the proxy's /proc entry opened, RLIMIT_NOFILE raised...
 };
-inline constexpr size_t path_count = 3;
+inline constexpr size_t path_count = 4;
 
 struct StatCell {
     uint64_t count = 0;

@@ -32,6 +32,16 @@ enum class ArgKind : uint8_t {
     socklen,
     ioctl_arg,
     fcntl_arg,
+    nfds,
+    fd_set,
+    sigmask,
+    sigmask_pack,
+    pollfds,
+    rlimit_in,
+    optval_in,
+    optval_out,
+    self_pid,
+    domain,
     raw,
 };
 
@@ -56,6 +66,10 @@ constexpr ArgSpec MSG_OUT{ArgKind::msg_out, 0, 0};
 constexpr ArgSpec SOCKLEN{ArgKind::socklen, 0, 0};
 constexpr ArgSpec IOCTL{ArgKind::ioctl_arg, 0, 0};
 constexpr ArgSpec FCNTL{ArgKind::fcntl_arg, 0, 0};
+constexpr ArgSpec NFDS{ArgKind::nfds, 0, 0};
+constexpr ArgSpec SIGMASK_PACK{ArgKind::sigmask_pack, 0, 0};
+constexpr ArgSpec SELF_PID{ArgKind::self_pid, 0, 0};
+constexpr ArgSpec DOMAIN{ArgKind::domain, 0, 0};
 constexpr ArgSpec RAW{ArgKind::raw, 0, 0};
 constexpr ArgSpec IN(uint16_t n) {
     return {ArgKind::in, 0, n};
@@ -92,6 +106,24 @@ constexpr ArgSpec IOV_OUT(uint8_t i) {
 }
 constexpr ArgSpec SOCKADDR(uint8_t i) {
     return {ArgKind::sockaddr, i, 0};
+}
+constexpr ArgSpec FDSET(uint8_t i) {
+    return {ArgKind::fd_set, i, 0};
+}
+constexpr ArgSpec SIGMASK(uint8_t i) {
+    return {ArgKind::sigmask, i, 0};
+}
+constexpr ArgSpec POLLFDS(uint8_t i) {
+    return {ArgKind::pollfds, i, 8};
+}
+constexpr ArgSpec RLIMIT_IN(uint8_t i) {
+    return {ArgKind::rlimit_in, i, 16};
+}
+constexpr ArgSpec OPTVAL_IN(uint8_t i) {
+    return {ArgKind::optval_in, i, 0};
+}
+constexpr ArgSpec OPTVAL_OUT(uint8_t i) {
+    return {ArgKind::optval_out, i, 0};
 }
 } // namespace arg
 

@@ -42,8 +42,8 @@ your credentials and the same file descriptors, working directory and terminal.
   --deny=NAMES     syscalls to refuse with EPERM
   --wait=poll      the proxy sleeps 50 us between looks at the channel instead of waiting for the
                    co-kernel's notification interrupt (the default, --wait=notify); for comparisons
-  --syscall-stats  print per-syscall statistics on stderr when PROG ends (native or delegated, count,
-                   total and mean time: what to port next); --stats is the short form
+  --syscall-stats  print per-syscall statistics on stderr when PROG ends (native, delegated, rejected or
+                   refused; count, total and mean time: what to port next); --stats is the short form
 
 PROG is used as given if it contains a '/', else searched in PATH, and read with the job user's rights.
 Root is needed for the enclave device; the proxy drops to the job user before the job's first system call.

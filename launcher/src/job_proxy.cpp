@@ -249,6 +249,15 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, const volat
     ck::deleg::JobContext context;
     context.memory = {va, size};
     context.fd_limit = proxy_fd_base;
+    // The proxy's own descriptors are all open now (the device file): the executor refuses any file the job
+    // opens that is one of them, and no descriptor of the job's may land among them (docs/delegation.md,
+    // "The proxy's own descriptors").
+    auto self = ck::deleg::gather_proxy_self(proxy_fd_base);
+    if (!self)
+        return error("cannot list this process's descriptors in /proc/self/fd (is /proc mounted?)");
+    context.self = *self;
+    if (auto err = ck::deleg::limit_descriptors(proxy_fd_base); !err.empty())
+        return error("cannot keep the job's descriptors below " + std::to_string(proxy_fd_base) + ": " + err);
     ck::deleg::Executor executor(context, exec_policy);
 
     // Spin a while after each request, then sleep until the co-kernel's notification (docs/run.md,

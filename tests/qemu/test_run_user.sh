@@ -101,7 +101,7 @@ check "temporary enclave, SUDO_UID" env SUDO_UID=65534 SUDO_GID=65534 cokernel r
     /bin/busybox id -u
 check_eq "the job ran as 65534" "$out" "65534"
 check_eq "the temporary enclave is gone" "$(grep -c . /proc/cokernel)" "2"
-check_eq "its memory is back online (the root keeper)" "$(grep MemTotal /proc/meminfo)" "$mem_with_enclave"
+check_eq "its memory is back online (the module onlines it)" "$(grep MemTotal /proc/meminfo)" "$mem_with_enclave"
 
 check "destroy" cokernel destroy "$id"
 check_eq "CPUs are back" "$(cat /sys/devices/system/cpu/online)" "$start_cpus"

@@ -3,15 +3,18 @@
 // job's memory, and a proxy serving the channel on its own thread.
 #include "channel.hpp"
 #include "client.hpp"
+#include "executor.hpp"
 #include "host_wait.hpp"
 #include "proxy_loop.hpp"
 
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
 #include <cstring>
 #include <new>
 #include <string>
 #include <thread>
+#include <unistd.h>
 
 namespace deleg_test {
 
@@ -55,6 +58,49 @@ struct JobArena {
     Aligned mem;
     size_t used = 0;
 };
+
+// What the proxy checks against: the job's memory, fd_limit, and this process as the proxy (no reserved
+// descriptors unless a test adds them).
+inline JobContext job_context(JobMemory memory, int fd_limit) {
+    JobContext c;
+    c.memory = memory;
+    c.fd_limit = fd_limit;
+    c.self.pid = static_cast<int>(::getpid());
+    return c;
+}
+
+// A kernel that records the last call and answers `result` (a stand-in to see what the proxy hands Linux).
+struct RecordingKernel final : Kernel {
+    int64_t call(uint64_t nr, const uint64_t (&a)[6]) override {
+        last_nr = nr;
+        std::memcpy(args, a, sizeof args);
+        ++calls;
+        return result;
+    }
+    int identify(int, FileIdentity& id) override {
+        id = {};
+        return 0;
+    }
+    int64_t fs_type(int) override { return 0; }
+    int64_t fd_path(int, char*, size_t) override { return -ENOENT; }
+    bool own_task(int) override { return false; }
+    void close(int fd) override { closed = fd; }
+    uint64_t last_nr = 0;
+    uint64_t args[6] = {};
+    int calls = 0;
+    int closed = -1;
+    int64_t result = 0;
+};
+
+// One request, executed directly (no channel).
+inline int64_t execute(Executor& ex, uint32_t nr, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0,
+                       uint64_t a3 = 0, uint64_t a4 = 0, uint64_t a5 = 0) {
+    cokernel_deleg_request r{};
+    r.nr = nr;
+    const uint64_t args[6] = {a0, a1, a2, a3, a4, a5};
+    std::memcpy(r.args, args, sizeof args);
+    return ex.execute(r);
+}
 
 // A proxy serving a channel on its own thread; the test thread plays the co-kernel through call().
 class ProxyThread {

@@ -1,5 +1,6 @@
 // The syscall table (delegation/syscalls.def): complete, unique, and the policies the design names.
 #include "syscall_table.hpp"
+#include "validate.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -61,6 +62,13 @@ TEST_CASE("the hot syscalls are native and can_delegate follows the argument kin
         CHECK(syscall_by_name(n, std::string(n).size())->policy == Policy::delegated);
     }
     CHECK(syscall_by_name("ptrace", 6)->policy == Policy::denied);
+    for (const char* n : {"process_vm_readv", "process_vm_writev", "pidfd_open", "pidfd_getfd", "kcmp",
+                          "pidfd_send_signal", "process_madvise", "prctl", "seccomp", "setns", "unshare"}) {
+        INFO(n); // they act on the proxy's process instead of the job's
+        CHECK(syscall_by_name(n, std::string(n).size())->policy == Policy::denied);
+    }
+    CHECK(syscall_by_name("pselect6", 8)->policy == Policy::delegated);
+    CHECK(writebacks_fit());
     CHECK_FALSE(can_delegate(*syscall_by_name("prctl", 5))); // RAW arguments
 }
 
@@ -75,8 +83,11 @@ TEST_CASE("every delegated syscall is fully classified and its length indices ar
         }
         for (const ArgSpec& a : s.args) {
             CHECK(a.arg < 6);
-            if (a.kind == ArgKind::sockaddr) {
+            if (a.kind == ArgKind::sockaddr || a.kind == ArgKind::optval_out) {
                 CHECK(s.args[a.arg].kind == ArgKind::socklen);
+            }
+            if (a.kind == ArgKind::fd_set) {
+                CHECK(s.args[a.arg].kind == ArgKind::nfds);
             }
         }
     }
