@@ -1,14 +1,37 @@
-# vm: --smp 4 --mem 2G --add @BUILD@/tests/job_file:/root/job_file
-# Issue 15, item 1: a file attached to an enclave's job region stays bound to that enclave, not to its id. A
-# root-opened attached file in the hands of user nobody, held across the destroy of its enclave and the
-# creation of a new enclave with the same id, maps nothing (before the fix it mapped the old region: Linux's
-# RAM by then). And a sealed proxy file takes JOB_WAIT and nothing else.
+# vm: --smp 4 --mem 2G --add @BUILD@/tests/job_file:/root/job_file --add @BUILD@/progs/fdpass:/root/fdpass
+# Issue 15's attack, layer by layer. As it was carried out: a job run through sudo (SUDO_UID=65534) sent its
+# proxy's descriptor 1000 (the root-opened /dev/cokernel) to a process of user nobody, root destroyed the
+# enclave and created another with the same id, and nobody mapped the stale descriptor: Linux's RAM. Now the
+# job cannot send the descriptor (item 2); a file attached to an enclave's job region stays bound to that
+# enclave, not to its id, so even a stolen one maps nothing after the destroy (item 1); and the proxy's file
+# is sealed, taking JOB_WAIT and nothing else (item 2).
 . /root/lib.sh
-plan 21
+plan 28
 start_cpus=$(cat /sys/devices/system/cpu/online)
 start_mem=$(grep MemTotal /proc/meminfo)
 check "modprobe cokernel" modprobe cokernel
 
+# 1. The job tries to hand its proxy's descriptor to a process of another user.
+cp /root/fdpass /tmp/fdpass
+chmod 755 /tmp/fdpass
+mkfifo -m 666 /tmp/go-fd
+su -s /bin/sh nobody -c '/tmp/fdpass recv /tmp/thief.sock 2 /tmp/go-fd' >/tmp/recv.out 2>&1 &
+thief=$!
+for i in $(seq 50); do grep -q listening /tmp/recv.out && break; sleep 0.2; done
+check_eq "a process of user nobody listens for descriptors" "$(head -n1 /tmp/recv.out)" "listening"
+# (Its stdin, /dev/null: its stdout is the pipe of check's $(...), which the thief would keep open.)
+check "a job (SUDO_UID=65534) hands over its own stdin" env SUDO_UID=65534 SUDO_GID=65534 \
+    cokernel run --ncpus 1 --mem 256M /tmp/fdpass send /tmp/thief.sock 0
+check_eq "... which works, as on Linux" "$out" "send 0 = ok"
+check "the job tries its proxy's descriptor 1000" env SUDO_UID=65534 SUDO_GID=65534 \
+    cokernel run --ncpus 1 --mem 256M /tmp/fdpass send /tmp/thief.sock 1000
+check_eq "... and is refused (EBADF: not a descriptor of the job's)" "$out" "send 1000 = EBADF"
+echo go >/tmp/go-fd
+wait $thief
+check_eq "nobody got the job's stdin" "$(sed -n 2p /tmp/recv.out)" "recv 1 = descriptor"
+check_eq "... and no descriptor of the proxy's" "$(sed -n 3p /tmp/recv.out)" "recv 2 = none"
+
+# 2. A stolen attached file (root hands it to nobody here) across destroy and re-create.
 check "create enclave A" cokernel create --ncpus 1 --mem 256M
 check_eq "A is enclave 0" "$(printf '%s\n' "$out" | tail -n1)" "0"
 mkfifo /tmp/go
