@@ -1,6 +1,8 @@
 // ckctl: the boot-step ioctls from the command line, for QEMU tests and debugging (static, no launcher).
 //   ckctl boot ID IMAGE [CMDLINE]   ckctl console ID   ckctl ping ID [COUNT]   ckctl fault ID KIND
 //   ckctl create CPU START SIZE     a raw CREATE of one CPU and one memory range (no planner, permanent)
+#include "cokernel_request.hpp"
+
 #include <cokernel/boot.h>
 
 #include <cerrno>
@@ -14,15 +16,6 @@
 #include <vector>
 
 namespace {
-
-template <class T>
-T with_header() {
-    T t{};
-    t.hdr.signature = COKERNEL_SIGNATURE;
-    t.hdr.revision = COKERNEL_ABI_REVISION;
-    t.hdr.size = sizeof(T);
-    return t;
-}
 
 int fail(const char* what) {
     std::fprintf(stderr, "ckctl: %s: %s\n", what, std::strerror(errno));
@@ -41,7 +34,7 @@ int boot(int fd, int id, const char* path, const char* cmdline) {
         image.insert(image.end(), buf, buf + n);
     }
     std::fclose(f);
-    auto req = with_header<cokernel_boot>();
+    auto req = cokernel_request<cokernel_boot>();
     req.id = id;
     req.image = reinterpret_cast<uintptr_t>(image.data());
     req.image_size = image.size();
@@ -57,7 +50,7 @@ int console(int fd, int id) {
     uint64_t pos = 0;
     std::vector<char> buf(65536);
     for (;;) {
-        auto req = with_header<cokernel_console_read>();
+        auto req = cokernel_request<cokernel_console_read>();
         req.id = id;
         req.len = static_cast<uint32_t>(buf.size());
         req.pos = pos;
@@ -78,7 +71,7 @@ int console(int fd, int id) {
 
 int command(int fd, int id, uint32_t cmd, uint64_t arg, int count) {
     for (int i = 0; i < count; ++i) {
-        auto req = with_header<cokernel_command>();
+        auto req = cokernel_request<cokernel_command>();
         req.id = id;
         req.cmd = cmd;
         req.arg = arg;
@@ -95,7 +88,7 @@ int command(int fd, int id, uint32_t cmd, uint64_t arg, int count) {
 }
 
 int create(int fd, uint32_t cpu, uint64_t start, uint64_t size) {
-    auto req = with_header<cokernel_create>();
+    auto req = cokernel_request<cokernel_create>();
     req.ncpus = 1;
     req.cpus[0] = cpu;
     req.nranges = 1;

@@ -8,6 +8,8 @@
 //   job_file sealed ID        attach to idle enclave ID as its proxy, map the control area, seal, then try
 //                             what a thief of the sealed file would: one line per attempt, "NAME: ok" or
 //                             "NAME: <errno name>".
+#include "cokernel_request.hpp"
+
 #include <cokernel/abi.h>
 #include <cokernel/job.h>
 
@@ -22,15 +24,6 @@
 #include <unistd.h>
 
 namespace {
-
-template <class T>
-T with_header() {
-    T t{};
-    t.hdr.signature = COKERNEL_SIGNATURE;
-    t.hdr.revision = COKERNEL_ABI_REVISION;
-    t.hdr.size = sizeof(T);
-    return t;
-}
 
 const char* errno_name(int e) {
     switch (e) {
@@ -80,7 +73,7 @@ int open_device() {
 }
 
 bool attach(int fd, int id, std::uint32_t flags, cokernel_job_attach& a) {
-    a = with_header<cokernel_job_attach>();
+    a = cokernel_request<cokernel_job_attach>();
     a.id = id;
     a.flags = flags;
     if (const int e = try_ioctl(fd, COKERNEL_IOC_JOB_ATTACH, a); e != 0) {
@@ -119,24 +112,24 @@ int sealed(int id) {
     if (!attach(fd, id, COKERNEL_JOB_ATTACH_PROXY, a))
         return 1;
     std::printf("mmap ctl before seal: %s\n", errno_name(try_mmap(fd, a.ctl_offset, 4096)));
-    auto first = with_header<cokernel_job_start>();
+    auto first = cokernel_request<cokernel_job_start>();
     std::printf("job start: %s\n", errno_name(try_ioctl(fd, COKERNEL_IOC_JOB_START, first)));
     std::printf("job start again: %s\n", errno_name(try_ioctl(fd, COKERNEL_IOC_JOB_START, first)));
-    auto seal = with_header<cokernel_job_seal>();
+    auto seal = cokernel_request<cokernel_job_seal>();
     std::printf("seal: %s\n", errno_name(try_ioctl(fd, COKERNEL_IOC_JOB_SEAL, seal)));
     std::printf("mmap ctl after seal: %s\n", errno_name(try_mmap(fd, a.ctl_offset, 4096)));
     std::printf("mmap job memory after seal: %s\n", errno_name(try_mmap(fd, 0, 2u << 20)));
-    auto start = with_header<cokernel_job_start>();
+    auto start = cokernel_request<cokernel_job_start>();
     std::printf("job start after seal: %s\n", errno_name(try_ioctl(fd, COKERNEL_IOC_JOB_START, start)));
-    auto info = with_header<cokernel_info>();
+    auto info = cokernel_request<cokernel_info>();
     info.id = id;
     std::printf("info after seal: %s\n", errno_name(try_ioctl(fd, COKERNEL_IOC_INFO, info)));
-    auto version = with_header<cokernel_version>();
+    auto version = cokernel_request<cokernel_version>();
     std::printf("version after seal: %s\n", errno_name(try_ioctl(fd, COKERNEL_IOC_VERSION, version)));
     cokernel_job_attach again{};
     std::printf("attach after seal: %s\n",
                 attach(fd, id, 0, again) ? "ok" : "refused"); // attach() printed the errno
-    auto wait = with_header<cokernel_job_wait>();
+    auto wait = cokernel_request<cokernel_job_wait>();
     wait.timeout_us = 1000;
     std::printf("job wait after seal: %s\n", errno_name(try_ioctl(fd, COKERNEL_IOC_JOB_WAIT, wait)));
     return 0;
