@@ -1,6 +1,6 @@
 // ckctl: the boot-step ioctls from the command line, for QEMU tests and debugging (static, no launcher).
-//   ckctl boot ID IMAGE [CMDLINE]   ckctl console ID   ckctl ping ID [COUNT]   ckctl fault ID KIND
-//   ckctl create CPU START SIZE     a raw CREATE of one CPU and one memory range (no planner, permanent)
+//   ckctl boot ID IMAGE [CMDLINE [TIMEOUT_MS]]   ckctl console ID   ckctl ping ID [COUNT]   ckctl fault ID
+//   KIND ckctl create CPU START SIZE     a raw CREATE of one CPU and one memory range (no planner, permanent)
 #include "cokernel_request.hpp"
 
 #include <cokernel/boot.h>
@@ -22,7 +22,7 @@ int fail(const char* what) {
     return 1;
 }
 
-int boot(int fd, int id, const char* path, const char* cmdline) {
+int boot(int fd, int id, const char* path, const char* cmdline, uint32_t timeout_ms) {
     std::vector<char> image;
     FILE* f = std::fopen(path, "rb");
     if (f == nullptr) {
@@ -38,6 +38,7 @@ int boot(int fd, int id, const char* path, const char* cmdline) {
     req.id = id;
     req.image = reinterpret_cast<uintptr_t>(image.data());
     req.image_size = image.size();
+    req.timeout_ms = timeout_ms;
     std::snprintf(req.cmdline, sizeof req.cmdline, "%s", cmdline);
     if (ioctl(fd, COKERNEL_IOC_BOOT, &req) != 0) {
         return fail("boot");
@@ -116,7 +117,8 @@ int main(int argc, char** argv) {
     const std::string verb = argv[1];
     const int id = std::atoi(argv[2]);
     if (verb == "boot" && argc >= 4) {
-        return boot(fd, id, argv[3], argc >= 5 ? argv[4] : "");
+        return boot(fd, id, argv[3], argc >= 5 ? argv[4] : "",
+                    argc >= 6 ? static_cast<uint32_t>(std::strtoul(argv[5], nullptr, 0)) : 0);
     }
     if (verb == "console") {
         return console(fd, id);
