@@ -2,9 +2,17 @@
 /*
  * XEMEM inside cokernel.ko: the /dev/xemem shared-memory service.
  *
+ *  xemem_seg.c     segments, apids, names, ids, per-file contexts: the
+ *                  tables under xemem_lock and the permission checks
+ *  xemem_attach.c  attachments: mmap, fault, pins, zapping what they map
+ *  xemem_life.c    segment lifetime: MAKE with its MMU notifier and the
+ *                  notifier's ops, REMOVE, RELEASE, the owner's exit (kill
+ *                  work), the close of a file
  *  xemem_dev.c     the device, ioctl decoding and argument checks
- *  xemem_seg.c     segments, apids, names, ids, per-file contexts
- *  xemem_attach.c  attachments: mmap, fault, MMU notifier, pins
+ *
+ * Each file calls only into the files above it, so the calls form a DAG:
+ * xemem_attach.c uses xemem_seg.c; xemem_life.c uses both; xemem_dev.c
+ * (and main.c, through xemem_init/exit) sits on top.
  *
  * Objects:
  *  - struct xemem_seg: [vaddr, vaddr + size) of an owner's mm, watched by an
@@ -19,11 +27,14 @@
  * Locking (outer to inner):
  *   xemem_lock (mutex): the segment and apid tables, names, per-file lists,
  *     seg->ngets, seg->unlinked. Never taken in fault, mmap or notifier paths.
+ *     Taken in xemem_seg.c, and in xemem_life.c by MAKE (across the notifier
+ *     insertion) and by the kill work.
  *   attacher mmap_lock -> owner mmap_lock (read, trylock in faults)
  *   att->fault_lock (mutex): serialises PTE/PMD insertion into one VMA.
  *   seg->lock (mutex): seg->atts, seg->dead, att->dead, the pin records.
- *     Taken by the owner-side invalidation, which then zaps attacher PTEs
- *     with unmap_mapping_pages() (i_mmap_rwsem of /dev/xemem): the attacher's
+ *     Taken by the owner-side invalidation (xemem_life.c), which then zaps
+ *     attacher PTEs (xemem_atts_zap(), xemem_atts_kill()) with
+ *     unmap_mapping_pages() (i_mmap_rwsem of /dev/xemem): the attacher's
  *     mmap_lock is never taken there, and a VMA being unmapped leaves the
  *     i_mmap tree before its page tables are freed. Nothing allocates memory
  *     while holding seg->lock (reclaim would re-enter the invalidation).
@@ -129,31 +140,44 @@ struct xemem_counters {
 };
 extern struct xemem_counters xemem_stat;
 
-/* xemem_dev.c */
-int xemem_init(void);
-void xemem_exit(void);
-
 /* xemem_seg.c */
-extern struct workqueue_struct *xemem_wq;
+extern struct mutex xemem_lock;
+bool xemem_valid_name(const char *name, bool allow_empty);
 struct xemem_ctx *xemem_ctx_alloc(void);
-void xemem_ctx_release(struct xemem_ctx *ctx);
-int xemem_seg_make(struct xemem_ctx *ctx, struct xemem_make *m);
-int xemem_seg_remove(s64 segid);
+void xemem_ctx_unlink(struct xemem_ctx *ctx, struct list_head *dead);
+struct xemem_seg *xemem_seg_new(const struct xemem_make *m);
+void xemem_seg_put(struct xemem_seg *seg);
+struct xemem_seg *xemem_seg_take(s64 segid);
 int xemem_seg_get(struct xemem_ctx *ctx, struct xemem_get *g);
-int xemem_seg_release(struct xemem_ctx *ctx, s64 apid);
+struct xemem_apid *xemem_apid_take(struct xemem_ctx *ctx, s64 apid);
+void xemem_apid_free(struct xemem_apid *ap);
+struct xemem_seg *xemem_apid_use(struct xemem_ctx *ctx, s64 apid, u32 *flags);
 int xemem_seg_lookup(struct xemem_lookup *l);
 int xemem_seg_list(struct xemem_list *l);
-struct xemem_seg *xemem_apid_use(struct xemem_ctx *ctx, s64 apid, u32 *flags);
-void xemem_seg_put(struct xemem_seg *seg);
-void xemem_seg_queue_kill(struct xemem_seg *seg);
-bool xemem_valid_name(const char *name, bool allow_empty);
+/* with xemem_lock held */
+struct xemem_seg *xemem_seg_find_name(const char *name);
+int xemem_seg_insert(struct xemem_ctx *ctx, struct xemem_seg *seg);
+bool xemem_seg_unlink(struct xemem_seg *seg);
 
 /* xemem_attach.c */
-extern const struct mmu_interval_notifier_ops xemem_mni_ops;
 int xemem_attach(struct file *file, struct xemem_ctx *ctx, struct xemem_attach *a);
 int xemem_detach(u64 vaddr);
 int xemem_mmap(struct file *file, struct vm_area_struct *vma);
-void xemem_seg_kill_atts(struct xemem_seg *seg);
 void xemem_apid_unmap(struct xemem_seg *seg, s64 apid, struct mm_struct *mm);
+bool xemem_is_att_vma(const struct vm_area_struct *vma);
+/* with seg->lock held */
+void xemem_atts_kill(struct xemem_seg *seg);
+bool xemem_atts_zap(struct xemem_seg *seg, unsigned long start, unsigned long end, bool blockable);
+
+/* xemem_life.c */
+extern struct workqueue_struct *xemem_wq;
+int xemem_seg_make(struct xemem_ctx *ctx, struct xemem_make *m);
+int xemem_seg_remove(s64 segid);
+int xemem_seg_release(struct xemem_ctx *ctx, s64 apid);
+void xemem_ctx_release(struct xemem_ctx *ctx);
+
+/* xemem_dev.c */
+int xemem_init(void);
+void xemem_exit(void);
 
 #endif /* COKERNEL_XEMEM_H */

@@ -8,12 +8,14 @@
  * their PFNs (a PMD when owner and attacher are both 2 MiB aligned there and
  * the owner has a transparent huge page). The pins are recorded per chunk.
  *
- * An mmu_interval_notifier on the owner's mm covers the segment. When the
- * owner's page tables change (munmap, COW after fork, migration, exit) the
- * notifier zaps the affected PTEs of every attachment and drops their pins;
- * the attacher's next access faults in the owner's current page. Fault and
- * notifier use the mmu_interval_read_begin()/read_retry() protocol, with
- * seg->lock as the lock that orders them (see xemem.h).
+ * An mmu_interval_notifier on the owner's mm covers the segment (its ops are
+ * in xemem_life.c). When the owner's page tables change (munmap, COW after
+ * fork, migration, exit) the notifier has xemem_atts_zap() or
+ * xemem_atts_kill() zap the affected PTEs of every attachment and drop their
+ * pins; the attacher's next access faults in the owner's current page. Fault
+ * and notifier use the mmu_interval_read_begin()/read_retry() protocol, with
+ * seg->lock as the lock that orders them (see xemem.h). This file uses
+ * xemem_seg.c only.
  */
 #define pr_fmt(fmt) "xemem: " fmt
 
@@ -116,69 +118,46 @@ static void xemem_att_kill(struct xemem_att *att)
 		xemem_att_drop(att, att->start, att->end);
 }
 
-void xemem_seg_kill_atts(struct xemem_seg *seg)
+/* The segment is going: none of its attachments can map anything any more. seg->lock held. */
+void xemem_atts_kill(struct xemem_seg *seg)
 {
 	struct xemem_att *att;
 
-	mutex_lock(&seg->lock);
+	lockdep_assert_held(&seg->lock);
 	WRITE_ONCE(seg->dead, true);
 	list_for_each_entry(att, &seg->atts, seg_link)
 		xemem_att_kill(att);
-	mutex_unlock(&seg->lock);
 }
 
-static bool xemem_invalidate(struct mmu_interval_notifier *mni,
-			     const struct mmu_notifier_range *range,
-			     unsigned long cur_seq)
+/*
+ * The owner's [start, end) changes: zap what the attachments map of it and
+ * drop its pins. seg->lock held. If that would have to sleep and blockable is
+ * false, changes nothing and returns false.
+ */
+bool xemem_atts_zap(struct xemem_seg *seg, unsigned long start, unsigned long end, bool blockable)
 {
-	struct xemem_seg *seg = container_of(mni, struct xemem_seg, mni);
-	struct vm_area_struct *vma = range->vma;
 	struct xemem_att *att;
 
-	/*
-	 * Our own zap of an attachment VMA that lies inside a segment of the
-	 * same mm: those PTEs are PFN mappings that are never pinned, and
-	 * seg->lock may be held by this very task.
-	 */
-	if (vma && vma->vm_ops == &xemem_vm_ops &&
-	    range->start >= vma->vm_start && range->end <= vma->vm_end)
-		return true;
-
-	if (mmu_notifier_range_blockable(range))
-		mutex_lock(&seg->lock);
-	else if (!mutex_trylock(&seg->lock))
-		return false;
-	mmu_interval_set_seq(mni, cur_seq);
-	atomic64_inc(&xemem_stat.invalidations_total);
-	if (range->event == MMU_NOTIFY_RELEASE) {
-		/* The owner's address space is being torn down. */
-		WRITE_ONCE(seg->dead, true);
-		list_for_each_entry(att, &seg->atts, seg_link)
-			xemem_att_kill(att);
-		mutex_unlock(&seg->lock);
-		xemem_seg_queue_kill(seg);
-		return true;
-	}
+	lockdep_assert_held(&seg->lock);
 	list_for_each_entry(att, &seg->atts, seg_link) {
 		unsigned long os = xemem_owner_addr(att, att->start);
 		unsigned long oe = os + (att->end - att->start);
-		unsigned long s = max(os, range->start), e = min(oe, range->end);
+		unsigned long s = max(os, start), e = min(oe, end);
 
 		if (s >= e || !att->linked)
 			continue;
-		if (!mmu_notifier_range_blockable(range)) {
-			mutex_unlock(&seg->lock);
+		if (!blockable)
 			return false;
-		}
 		xemem_att_drop(att, att->start + (s - os), att->start + (e - os));
 	}
-	mutex_unlock(&seg->lock);
 	return true;
 }
 
-const struct mmu_interval_notifier_ops xemem_mni_ops = {
-	.invalidate = xemem_invalidate,
-};
+/* Whether vma is an attachment: its PTEs are PFN mappings that are never pinned. */
+bool xemem_is_att_vma(const struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &xemem_vm_ops;
+}
 
 static struct xemem_chunk *xemem_chunk_get(struct xemem_att *att, unsigned long idx)
 {

@@ -7,8 +7,8 @@
  *
  * The dispatch (ioctl_table.c) copies each structure in and checks its
  * header; the handlers here check every field (decode, may fail) before
- * anything changes (invoke, xemem_seg.c and xemem_attach.c). Rejections log
- * one rate-limited line.
+ * anything changes (invoke: xemem_seg.c, xemem_attach.c, xemem_life.c).
+ * Rejections log one rate-limited line.
  */
 #define pr_fmt(fmt) "xemem: " fmt
 

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * XEMEM segments, apids, names and ids (see xemem.h for the objects and the
- * lock order, docs/module-interface.md for the semantics).
+ * XEMEM segments, apids, names and ids: the tables under xemem_lock and the
+ * permission checks (see xemem.h for the objects and the lock order,
+ * docs/module-interface.md for the semantics). Nothing here knows about
+ * attachments or what the MMU notifier does: making a segment, and ending it
+ * once it is out of the tables, is xemem_life.c.
  *
  * Segment ids and apids come from one 48-bit serial counter that only grows,
  * so an id is never reused while the module is loaded; Linux segments carry
@@ -21,13 +24,12 @@
 
 #include "xemem.h"
 
-static DEFINE_MUTEX(xemem_lock);
+DEFINE_MUTEX(xemem_lock);
 static DEFINE_XARRAY(xemem_segs);	/* serial -> seg (xemem_lock) */
 static DEFINE_XARRAY(xemem_apids);	/* serial -> apid (xemem_lock) */
 static u64 xemem_serial;		/* last serial handed out (xemem_lock) */
 
 struct xemem_counters xemem_stat;
-struct workqueue_struct *xemem_wq;
 
 static void xemem_seg_free(struct kref *ref)
 {
@@ -73,7 +75,17 @@ static unsigned long xemem_id_index(s64 id)
 	return (unsigned long)((u64)id & XEMEM_ID_SERIAL_MASK);
 }
 
-static struct xemem_seg *xemem_seg_find_name(const char *name)
+/* The segment with this id, NULL if there is none (xemem_lock held). */
+static struct xemem_seg *xemem_seg_find(s64 segid)
+{
+	unsigned long idx = xemem_id_index(segid);
+
+	lockdep_assert_held(&xemem_lock);
+	return idx ? xa_load(&xemem_segs, idx) : NULL;
+}
+
+/* The segment with this name, NULL if there is none (xemem_lock held). */
+struct xemem_seg *xemem_seg_find_name(const char *name)
 {
 	struct xemem_seg *seg;
 	unsigned long i;
@@ -85,18 +97,17 @@ static struct xemem_seg *xemem_seg_find_name(const char *name)
 	return NULL;
 }
 
-int xemem_seg_make(struct xemem_ctx *ctx, struct xemem_make *m)
+/* A segment of current's mm as m describes it, in no table yet. */
+struct xemem_seg *xemem_seg_new(const struct xemem_make *m)
 {
-	bool whole = m->vaddr == 0 && m->size == XEMEM_MAXADDR;
 	struct mm_struct *mm = current->mm;
 	struct xemem_seg *seg;
-	int ret;
 
 	if (!mm)
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	seg = kzalloc(sizeof(*seg), GFP_KERNEL_ACCOUNT);
 	if (!seg)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	kref_init(&seg->ref);
 	seg->vaddr = m->vaddr;
 	seg->size = m->size;
@@ -110,45 +121,27 @@ int xemem_seg_make(struct xemem_ctx *ctx, struct xemem_make *m)
 	mutex_init(&seg->lock);
 	INIT_LIST_HEAD(&seg->atts);
 	INIT_LIST_HEAD(&seg->apids);
+	return seg;
+}
 
-	/*
-	 * Held across the notifier insertion (which may take mmap_lock for
-	 * writing): xemem_lock -> mmap_lock is the lock order, and a name
-	 * cannot be taken by a concurrent MAKE in between.
-	 */
-	mutex_lock(&xemem_lock);
-	if (seg->name[0] && xemem_seg_find_name(seg->name)) {
-		ret = -EEXIST;
-		goto err;
-	}
-	ret = mmu_interval_notifier_insert(&seg->mni, mm, (unsigned long)seg->vaddr,
-					   whole ? ULONG_MAX : (unsigned long)seg->size,
-					   &xemem_mni_ops);
-	if (ret)
-		goto err;
-	seg->mni_live = true;
+/* Gives seg its id and puts it in the tables, as made through ctx (xemem_lock held). */
+int xemem_seg_insert(struct xemem_ctx *ctx, struct xemem_seg *seg)
+{
+	int ret;
+
+	lockdep_assert_held(&xemem_lock);
 	seg->segid = xemem_next_id();
 	ret = xa_insert(&xemem_segs, xemem_id_index(seg->segid), seg, GFP_KERNEL);
-	if (ret) {
-		mutex_unlock(&xemem_lock);
-		mmu_interval_notifier_remove(&seg->mni);
-		xemem_seg_put(seg);
+	if (ret)
 		return ret == -EBUSY ? -ENOSPC : ret;
-	}
 	seg->ctx = ctx;
 	list_add_tail(&seg->ctx_link, &ctx->segs);
 	atomic64_inc(&xemem_stat.segments);
-	m->segid = seg->segid;
-	mutex_unlock(&xemem_lock);
 	return 0;
-
-err:
-	mutex_unlock(&xemem_lock);
-	xemem_seg_put(seg);
-	return ret;
 }
 
-static void xemem_apid_free(struct xemem_apid *ap)
+/* Frees an apid that is in no table (and its segment reference). */
+void xemem_apid_free(struct xemem_apid *ap)
 {
 	xemem_seg_put(ap->seg);
 	mmdrop(ap->mm);
@@ -169,9 +162,9 @@ static void xemem_apid_unlink(struct xemem_apid *ap)
 /*
  * Takes seg out of the tables (GET, LOOKUP, LIST no longer see it) and frees
  * its apids. Returns false if someone else already did. The table's
- * reference passes to the caller, who calls xemem_seg_teardown().
+ * reference passes to the caller, who tears the segment down.
  */
-static bool xemem_seg_unlink(struct xemem_seg *seg)
+bool xemem_seg_unlink(struct xemem_seg *seg)
 {
 	struct xemem_apid *ap, *tmp;
 
@@ -189,62 +182,24 @@ static bool xemem_seg_unlink(struct xemem_seg *seg)
 	return true;
 }
 
-/* Attachments lose their pages, the notifier goes, the table's reference is dropped. */
-static void xemem_seg_teardown(struct xemem_seg *seg)
-{
-	xemem_seg_kill_atts(seg);
-	if (seg->mni_live) {
-		mmu_interval_notifier_remove(&seg->mni);
-		seg->mni_live = false;
-	}
-	xemem_seg_put(seg);
-}
-
-static void xemem_seg_kill_work(struct work_struct *work)
-{
-	struct xemem_seg *seg = container_of(work, struct xemem_seg, kill_work);
-	bool mine;
-
-	mutex_lock(&xemem_lock);
-	mine = xemem_seg_unlink(seg);
-	mutex_unlock(&xemem_lock);
-	if (mine)
-		xemem_seg_teardown(seg);
-	xemem_seg_put(seg);	/* the work's reference */
-}
-
 /*
- * The owner's mm is going away (called from the notifier, which cannot
- * remove itself): remove the segment from a work item.
+ * REMOVE: takes the segment with this id out of the tables if current's mm
+ * owns it. The table's reference passes to the caller.
  */
-void xemem_seg_queue_kill(struct xemem_seg *seg)
-{
-	if (test_and_set_bit(0, &seg->kill_queued))
-		return;
-	kref_get(&seg->ref);
-	INIT_WORK(&seg->kill_work, xemem_seg_kill_work);
-	queue_work(xemem_wq, &seg->kill_work);
-}
-
-int xemem_seg_remove(s64 segid)
+struct xemem_seg *xemem_seg_take(s64 segid)
 {
 	struct xemem_seg *seg;
-	unsigned long idx = xemem_id_index(segid);
 
 	mutex_lock(&xemem_lock);
-	seg = idx ? xa_load(&xemem_segs, idx) : NULL;
-	if (!seg) {
-		mutex_unlock(&xemem_lock);
-		return -ENOENT;
-	}
-	if (seg->mm != current->mm) {
-		mutex_unlock(&xemem_lock);
-		return -EACCES;
-	}
-	xemem_seg_unlink(seg);
+	seg = xemem_seg_find(segid);
+	if (!seg)
+		seg = ERR_PTR(-ENOENT);
+	else if (seg->mm != current->mm)
+		seg = ERR_PTR(-EACCES);
+	else
+		xemem_seg_unlink(seg);
 	mutex_unlock(&xemem_lock);
-	xemem_seg_teardown(seg);
-	return 0;
+	return seg;
 }
 
 /*
@@ -271,7 +226,6 @@ static bool xemem_permitted(const struct xemem_seg *seg, u32 flags)
 
 int xemem_seg_get(struct xemem_ctx *ctx, struct xemem_get *g)
 {
-	unsigned long idx = xemem_id_index(g->segid);
 	struct xemem_apid *ap;
 	struct xemem_seg *seg;
 	int ret;
@@ -280,7 +234,7 @@ int xemem_seg_get(struct xemem_ctx *ctx, struct xemem_get *g)
 	if (!ap)
 		return -ENOMEM;
 	mutex_lock(&xemem_lock);
-	seg = idx ? xa_load(&xemem_segs, idx) : NULL;
+	seg = xemem_seg_find(g->segid);
 	if (!seg || READ_ONCE(seg->dead)) {
 		ret = -ENOENT;
 		goto err;
@@ -333,7 +287,11 @@ static struct xemem_apid *xemem_apid_find(struct xemem_ctx *ctx, s64 apid, int *
 	return ap;
 }
 
-int xemem_seg_release(struct xemem_ctx *ctx, s64 apid)
+/*
+ * RELEASE: takes the apid out of every table if this file and this process
+ * may use it. The caller frees it.
+ */
+struct xemem_apid *xemem_apid_take(struct xemem_ctx *ctx, s64 apid)
 {
 	struct xemem_apid *ap;
 	int err = 0;
@@ -343,12 +301,7 @@ int xemem_seg_release(struct xemem_ctx *ctx, s64 apid)
 	if (ap)
 		xemem_apid_unlink(ap);
 	mutex_unlock(&xemem_lock);
-	if (!ap)
-		return err;
-	/* XPMEM: releasing a permit detaches what was attached through it. */
-	xemem_apid_unmap(ap->seg, ap->apid, ap->mm);
-	xemem_apid_free(ap);
-	return 0;
+	return ap ? ap : ERR_PTR(err);
 }
 
 struct xemem_seg *xemem_apid_use(struct xemem_ctx *ctx, s64 apid, u32 *flags)
@@ -438,15 +391,14 @@ struct xemem_ctx *xemem_ctx_alloc(void)
 }
 
 /*
- * The last reference to an open /dev/xemem is gone. Attachments hold the
- * file through their VMA, so none made through it is left; its apids go, and
- * so do the segments made through it (their attachers get SIGBUS).
+ * The last reference to an open /dev/xemem is gone: its apids are freed and
+ * the segments made through it are unlinked onto dead, each with the table's
+ * reference, for the caller to tear down.
  */
-void xemem_ctx_release(struct xemem_ctx *ctx)
+void xemem_ctx_unlink(struct xemem_ctx *ctx, struct list_head *dead)
 {
 	struct xemem_seg *seg, *stmp;
 	struct xemem_apid *ap, *atmp;
-	LIST_HEAD(dead);
 
 	mutex_lock(&xemem_lock);
 	list_for_each_entry_safe(ap, atmp, &ctx->apids, ctx_link) {
@@ -455,12 +407,7 @@ void xemem_ctx_release(struct xemem_ctx *ctx)
 	}
 	list_for_each_entry_safe(seg, stmp, &ctx->segs, ctx_link) {
 		xemem_seg_unlink(seg);
-		list_add_tail(&seg->ctx_link, &dead);	/* unlink did list_del */
+		list_add_tail(&seg->ctx_link, dead);	/* unlink did list_del */
 	}
 	mutex_unlock(&xemem_lock);
-	list_for_each_entry_safe(seg, stmp, &dead, ctx_link) {
-		list_del(&seg->ctx_link);
-		xemem_seg_teardown(seg);
-	}
-	kfree(ctx);
 }
