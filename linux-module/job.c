@@ -22,12 +22,12 @@
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
-#include <linux/version.h>
 
 #include <cokernel/job.h>
 
 #include "boot.h"
 #include "cokernel.h"
+#include "compat.h"
 
 /* The job region of e: 0 when there is none. */
 static u64 ck_job_region(const struct ck_enclave *e, u64 *size)
@@ -182,11 +182,7 @@ int ck_job_mmap(struct file *file, struct vm_area_struct *vma)
 			ret == -ENODEV ? "destroyed (this file maps nothing any more)" : "not running");
 		return ret;
 	}
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
-#else
-	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;
-#endif
+	ck_vma_flags(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY, 0);
 	ret = remap_pfn_range(vma, vma->vm_start, (cf->region_phys + off) >> PAGE_SHIFT, len,
 			      vma->vm_page_prot);
 	if (ret) {
