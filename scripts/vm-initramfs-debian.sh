@@ -71,10 +71,15 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+# What udev would add: dkms (and bash's <(...)) need /dev/fd.
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 hostname cokernel-vm
-[ -d "/usr/lib/modules/$(uname -r)" ] && depmod -a
+[ -f "/usr/lib/modules/$(uname -r)/extra/cokernel.ko" ] && depmod -a
 cd /root
 if [ -f /.vm/cmd.sh ]; then
     echo "@@COKERNEL-VM-START@@"
