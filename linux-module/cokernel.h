@@ -39,6 +39,7 @@
 
 #include <cokernel/abi.h>
 #include <cokernel/boot.h>
+#include <cokernel/job.h>
 
 struct ck_boot;
 struct ck_memblk;
@@ -75,7 +76,9 @@ struct ck_file {
 	struct ck_enclave *temp;	/* the temporary enclave it created (a reference) */
 	struct ck_enclave *job;		/* the enclave it is attached to (a reference) */
 	u32 job_flags;			/* COKERNEL_JOB_ATTACH_* */
-	u64 region_phys, region_size;	/* the job region of ->job */
+	struct cokernel_job_piece pieces[COKERNEL_MAX_MEM_RANGES];	/* the job space of ->job */
+	u32 npieces;
+	u64 region_size;		/* its size */
 	bool started;			/* JOB_START done */
 	bool sealed;			/* JOB_SEAL done: JOB_WAIT only */
 };
