@@ -63,7 +63,7 @@ struct ck_enclave {
 	struct ck_memblk *blocks;	/* the memory blocks held (memblock.c) */
 	u32 nblocks;
 	struct ck_boot *boot;	/* booted co-kernel (boot.c), or NULL */
-	int job_maps;		/* proxy mappings of the job region (state_lock) */
+	int job_maps;		/* proxy mappings of the job space (state_lock) */
 	struct file *job_proxy;	/* attached as the proxy, or NULL (e->lock) */
 	struct pid *proxy_pid;	/* its process, for INFO (state_lock) */
 	struct file *temp_owner; /* its release destroys the enclave, or NULL (e->lock) */

@@ -186,7 +186,7 @@ int ck_job_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EPERM;
 	}
 	if (vma->vm_pgoff >= (cf->region_size >> PAGE_SHIFT) || len > cf->region_size - off) {
-		pr_info("mmap: offset 0x%llx + 0x%llx outside the job region (0x%llx bytes)\n", off, len,
+		pr_info("mmap: offset 0x%llx + 0x%llx outside the job space (0x%llx bytes)\n", off, len,
 			cf->region_size);
 		return -EINVAL;
 	}

@@ -1,8 +1,8 @@
 #pragma once
 // A job's address space: which pages of its memory [base, end) are in use and by what, for brk, mmap, munmap,
-// mremap, mprotect, madvise and mincore. LWK style (docs/run.md, "The job region"): every page is backed and
-// mapped from the start with a fixed virtual-to-physical offset, so this only says which addresses are in
-// use; "moving" a mapping means the caller copies its bytes.
+// mremap, mprotect, madvise and mincore. LWK style (docs/run.md, "The job space"): every page is backed and
+// mapped from the start, always to the same physical page, so this only says which addresses are in use;
+// "moving" a mapping means the caller copies its bytes.
 //
 // Layout: the executable's image at the bottom [base, image_end), the brk heap growing up from image_end,
 // anonymous mappings taken top-down below the stack's guard gap, the stack at the top. brk and mmap share one

@@ -154,7 +154,7 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, const volat
     if (job->hdr.signature != COKERNEL_SIGNATURE || job->hdr.revision != COKERNEL_JOB_REVISION ||
         job->hdr.size != sizeof(cokernel_job))
         return error("enclave " + std::to_string(id) +
-                     " has no job region (or a co-kernel of another revision)");
+                     " has no job space (or a co-kernel of another revision)");
     const uint32_t before = load_state(job);
     if (before == COKERNEL_JOB_REQUESTED || before == COKERNEL_JOB_RUNNING)
         return error("enclave " + std::to_string(id) + " is already running a job");
