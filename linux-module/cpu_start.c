@@ -13,31 +13,16 @@
 #include <linux/jiffies.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
-#include <linux/version.h>
 #include <asm/apic.h>
 
 #include "boot.h"
 #include "cokernel.h"
+#include "compat.h"
 
 /* How Linux's APIC driver addresses IRQ destinations (logical in flat mode). */
 u32 ck_linux_dest_mode(void)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 11, 0)
-	bool logical = apic->irq_dest_mode != 0;
-#else
-	bool logical = apic->dest_mode_logical;
-#endif
-	return logical ? COKERNEL_DEST_LOGICAL : COKERNEL_DEST_PHYSICAL;
-}
-
-static void ck_send_icr(u32 low, u32 apicid)
-{
-	unsigned long flags;
-
-	local_irq_save(flags);
-	apic_icr_write(low, apicid);
-	safe_apic_wait_icr_idle();
-	local_irq_restore(flags);
+	return ck_apic_dest_logical() ? COKERNEL_DEST_LOGICAL : COKERNEL_DEST_PHYSICAL;
 }
 
 static u32 ck_apicid(u32 cpu)
@@ -48,9 +33,9 @@ static u32 ck_apicid(u32 cpu)
 /* INIT (assert, deassert): the CPU stops whatever it does and waits for a SIPI. */
 static void ck_cpu_init(u32 apicid)
 {
-	ck_send_icr(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT, apicid);
+	ck_apic_send(APIC_INT_LEVELTRIG | APIC_INT_ASSERT | APIC_DM_INIT, apicid);
 	udelay(200);
-	ck_send_icr(APIC_INT_LEVELTRIG | APIC_DM_INIT, apicid);
+	ck_apic_send(APIC_INT_LEVELTRIG | APIC_DM_INIT, apicid);
 	udelay(200);
 }
 
@@ -61,7 +46,7 @@ static void ck_cpu_sipi(u32 apicid, phys_addr_t code)
 	ck_cpu_init(apicid);
 	mdelay(10);
 	for (i = 0; i < 2; i++) {
-		ck_send_icr(APIC_DM_STARTUP | (code >> PAGE_SHIFT), apicid);
+		ck_apic_send(APIC_DM_STARTUP | (code >> PAGE_SHIFT), apicid);
 		udelay(300);
 	}
 }
@@ -76,7 +61,7 @@ void ck_cpus_stop(const struct ck_enclave *e)
 
 void ck_cpu_doorbell(const struct ck_enclave *e)
 {
-	ck_send_icr(APIC_DM_FIXED | COKERNEL_IPI_VECTOR, ck_apicid(e->cpus[0]));
+	ck_apic_send(APIC_DM_FIXED | COKERNEL_IPI_VECTOR, ck_apicid(e->cpus[0]));
 }
 
 /* Waits for cpu_state[idx] to reach at least @state: 0, -ETIMEDOUT, or -EINTR. */

@@ -23,10 +23,10 @@
 #include <linux/mm.h>
 #include <linux/pid.h>
 #include <linux/sched.h>
-#include <linux/version.h>
 
 #include "boot.h"
 #include "cokernel.h"
+#include "compat.h"
 
 bool ck_file_sealed(struct file *file)
 {
@@ -196,11 +196,7 @@ int ck_job_mmap(struct file *file, struct vm_area_struct *vma)
 			ret == -ENODEV ? "destroyed (this file maps nothing any more)" : "not running");
 		return ret;
 	}
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
-#else
-	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;
-#endif
+	ck_vma_flags(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY, 0);
 	ret = ck_job_remap(vma, cf, off, len);
 	if (ret) {
 		ck_enclave_unmapped(e);

@@ -14,6 +14,7 @@
 #include <linux/workqueue.h>
 
 #include "cokernel.h"
+#include "compat.h"
 #include "xemem.h"
 
 static int ck_open(struct inode *inode, struct file *file)
@@ -59,6 +60,7 @@ static int __init ck_init(void)
 {
 	int ret;
 
+	ck_compat_init();
 	ck_wq = alloc_workqueue("cokernel", WQ_UNBOUND, 0);
 	if (!ck_wq)
 		return -ENOMEM;

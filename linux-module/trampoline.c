@@ -11,47 +11,30 @@
  *    administrator reserved for us, e.g. with memmap=8K$0x90000 on the
  *    kernel command line.  Used as is.
  *  - otherwise: borrow Linux's own SMP trampoline (real_mode_header's
- *    trampoline_start page and trampoline_pgd page), found through
- *    kallsyms_lookup_name, whose address a kprobe reveals (the function is not
- *    exported since 5.7).  The caller holds cpus_read_lock(), so Linux cannot
- *    start a CPU while the pages hold our code; both pages are restored byte
- *    for byte before the lock is dropped.  Linux's own trampoline takes
- *    trampoline_header->lock only from 6.5 on and that code is not run here.
+ *    trampoline_start page and trampoline_pgd page; compat.c finds them).
+ *    The caller holds cpus_read_lock(), so Linux cannot start a CPU while the
+ *    pages hold our code; both pages are restored byte for byte before the
+ *    lock is dropped.  Our code, not Linux's, runs on the page: it never takes
+ *    the trampoline_header->lock that Linux's trampoline takes from 6.5 on
+ *    (parallel CPU bring-up), and that lock lies on another page (after
+ *    trampoline_pgd), which is not touched.
  *
  * If neither works the boot fails with a message naming the module parameter.
  */
 #define pr_fmt(fmt) "cokernel: " fmt
 
-#include <linux/kprobes.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
-#include <asm/realmode.h>
 
 #include "boot.h"
+#include "compat.h"
 
 static unsigned long trampoline_phys;
 module_param(trampoline_phys, ulong, 0444);
 MODULE_PARM_DESC(trampoline_phys,
 		 "physical address of two reserved pages below 1 MiB for the CPU start trampoline (e.g. memmap=8K$0x90000); 0: borrow Linux's SMP trampoline");
-
-static unsigned long ck_kallsyms(const char *name)
-{
-	typedef unsigned long (*lookup_fn)(const char *name);
-	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
-	lookup_fn lookup;
-	int ret;
-
-	ret = register_kprobe(&kp);
-	if (ret < 0) {
-		pr_err("cannot find kallsyms_lookup_name with a kprobe: %d\n", ret);
-		return 0;
-	}
-	lookup = (lookup_fn)kp.addr;
-	unregister_kprobe(&kp);
-	return lookup ? lookup(name) : 0;
-}
 
 static void *ck_map_low_page(phys_addr_t phys)
 {
@@ -71,15 +54,10 @@ int ck_lowmem_acquire(struct ck_lowmem *lm)
 		lm->code_phys = trampoline_phys;
 		lm->pgd_phys = trampoline_phys + PAGE_SIZE;
 	} else {
-		struct real_mode_header **rmh;
-
-		rmh = (struct real_mode_header **)ck_kallsyms("real_mode_header");
-		if (!rmh || !*rmh) {
+		if (ck_linux_trampoline(&lm->code_phys, &lm->pgd_phys)) {
 			pr_err("boot: cannot locate Linux's real-mode trampoline; reserve two pages below 1 MiB (memmap=8K$0x90000) and load the module with trampoline_phys=0x90000\n");
 			return -EOPNOTSUPP;
 		}
-		lm->code_phys = (*rmh)->trampoline_start;
-		lm->pgd_phys = (*rmh)->trampoline_pgd;
 		lm->borrowed = true;
 	}
 	if (!PAGE_ALIGNED(lm->code_phys) || lm->code_phys >= SZ_1M ||

@@ -164,7 +164,7 @@ int xemem_attach(struct file *file, struct xemem_ctx *ctx, struct xemem_attach *
 int xemem_detach(u64 vaddr);
 int xemem_mmap(struct file *file, struct vm_area_struct *vma);
 void xemem_apid_unmap(struct xemem_seg *seg, s64 apid, struct mm_struct *mm);
-bool xemem_is_att_vma(const struct vm_area_struct *vma);
+bool xemem_own_zap(void);	/* the caller is inside xemem's own zap of attacher PTEs */
 /* with seg->lock held */
 void xemem_atts_kill(struct xemem_seg *seg);
 bool xemem_atts_zap(struct xemem_seg *seg, unsigned long start, unsigned long end, bool blockable);

@@ -27,8 +27,8 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
-#include <linux/version.h>
 
+#include "compat.h"
 #include "xemem.h"
 
 static const struct vm_operations_struct xemem_vm_ops;
@@ -75,6 +75,59 @@ static unsigned long xemem_chunk_index(const struct xemem_att *att, unsigned lon
 }
 
 /*
+ * The tasks inside our own zap (xemem_att_zap_pages()). A zap runs the
+ * owner-side notifier of every segment whose range covers the attachment VMA
+ * (a segment of the attacher's own address space, as Open MPI exports it) in
+ * this task, maybe with seg->lock held. Those ranges lie inside an attachment
+ * VMA, whose PTEs are PFN mappings that no segment ever pins, so the notifier
+ * has nothing to do there and must not wait for any seg->lock:
+ * xemem_own_zap() tells it. (6.1's notifier range named the VMA, which would
+ * have told it too; that field is gone by 6.12.) Entries live on the zapping
+ * task's stack.
+ */
+struct xemem_zapper {
+	struct list_head link;
+	struct task_struct *task;
+};
+static LIST_HEAD(xemem_zappers);
+static DEFINE_SPINLOCK(xemem_zappers_lock);
+static atomic_t xemem_nzappers = ATOMIC_INIT(0);
+
+static void xemem_att_zap_pages(struct xemem_att *att, pgoff_t first, pgoff_t count)
+{
+	struct xemem_zapper z = { .task = current };
+
+	spin_lock(&xemem_zappers_lock);
+	list_add(&z.link, &xemem_zappers);
+	atomic_inc(&xemem_nzappers);
+	spin_unlock(&xemem_zappers_lock);
+	unmap_mapping_pages(att->mapping, first, count, false);
+	spin_lock(&xemem_zappers_lock);
+	list_del(&z.link);
+	atomic_dec(&xemem_nzappers);
+	spin_unlock(&xemem_zappers_lock);
+}
+
+bool xemem_own_zap(void)
+{
+	struct xemem_zapper *z;
+	bool found = false;
+
+	/* A zapper's own increment is visible to itself: no lock when nobody zaps. */
+	if (!atomic_read(&xemem_nzappers))
+		return false;
+	spin_lock(&xemem_zappers_lock);
+	list_for_each_entry(z, &xemem_zappers, link) {
+		if (z->task == current) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&xemem_zappers_lock);
+	return found;
+}
+
+/*
  * Zaps attacher addresses [s, e) (inside the attachment; widened to whole
  * chunks where a PMD maps them) and drops the pins recorded there. seg->lock
  * held; sleeps (i_mmap_rwsem).
@@ -90,8 +143,7 @@ static void xemem_att_drop(struct xemem_att *att, unsigned long s, unsigned long
 		s = max(att->start, s & PMD_MASK);
 	if (xa_get_mark(&att->chunks, last, XA_MARK_0))
 		e = min(att->end, (e & PMD_MASK) + PMD_SIZE);
-	unmap_mapping_pages(att->mapping, att->pgoff + ((s - att->start) >> PAGE_SHIFT),
-			    (e - s) >> PAGE_SHIFT, false);
+	xemem_att_zap_pages(att, att->pgoff + ((s - att->start) >> PAGE_SHIFT), (e - s) >> PAGE_SHIFT);
 	xa_for_each_range(&att->chunks, i, chunk, first, last) {
 		unsigned long cs = max(s, (att->start & PMD_MASK) + (i << PMD_SHIFT));
 		unsigned long ce = min(e, (att->start & PMD_MASK) + ((i + 1) << PMD_SHIFT));
@@ -151,12 +203,6 @@ bool xemem_atts_zap(struct xemem_seg *seg, unsigned long start, unsigned long en
 		xemem_att_drop(att, att->start + (s - os), att->start + (e - os));
 	}
 	return true;
-}
-
-/* Whether vma is an attachment: its PTEs are PFN mappings that are never pinned. */
-bool xemem_is_att_vma(const struct vm_area_struct *vma)
-{
-	return vma->vm_ops == &xemem_vm_ops;
 }
 
 static struct xemem_chunk *xemem_chunk_get(struct xemem_att *att, unsigned long idx)
@@ -260,10 +306,9 @@ again:
 		}
 	}
 	/* The faulting page and what follows it, then best effort what precedes it. */
-	got = pin_user_pages_remote(mm, os + fi * PAGE_SIZE, n - fi, gup_flags,
-				    pages + fi, NULL, NULL);
+	got = ck_pin_user_pages_remote(mm, os + fi * PAGE_SIZE, n - fi, gup_flags, pages + fi);
 	if (got > 0 && fi)
-		pin_user_pages_remote(mm, os, fi, gup_flags, pages, NULL, NULL);
+		ck_pin_user_pages_remote(mm, os, fi, gup_flags, pages);
 	if (!same_mm)
 		mmap_read_unlock(mm);
 	if (got <= 0) {
@@ -286,8 +331,7 @@ again:
 	ret = VM_FAULT_NOPAGE;
 	if (want_huge && xemem_is_pmd_folio(pages, n) && pmd_none(READ_ONCE(*vmf->pmd))) {
 		huge = true;
-		ret = vmf_insert_pfn_pmd_prot(vmf, pfn_to_pfn_t(page_to_pfn(pages[0])),
-					      vma->vm_page_prot, false);
+		ret = vmf_insert_pfn_pmd(vmf, pfn_to_pfn_t(page_to_pfn(pages[0])), false);
 	} else if (!pmd_trans_huge(READ_ONCE(*vmf->pmd))) {
 		for (i = 0; i < n; i++) {
 			vm_fault_t r;
@@ -444,15 +488,8 @@ int xemem_mmap(struct file *file, struct vm_area_struct *vma)
 	mutex_unlock(&seg->lock);
 	atomic64_inc(&xemem_stat.attachments);
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
-	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY);
-	if (att->rdonly)
-		vm_flags_clear(vma, VM_MAYWRITE);
-#else
-	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY;
-	if (att->rdonly)
-		vma->vm_flags &= ~VM_MAYWRITE;
-#endif
+	ck_vma_flags(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY,
+		     att->rdonly ? VM_MAYWRITE : 0);
 	vma->vm_private_data = att;
 	vma->vm_ops = &xemem_vm_ops;
 	return 0;

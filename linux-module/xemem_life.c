@@ -65,16 +65,14 @@ static bool xemem_invalidate(struct mmu_interval_notifier *mni,
 			     unsigned long cur_seq)
 {
 	struct xemem_seg *seg = container_of(mni, struct xemem_seg, mni);
-	struct vm_area_struct *vma = range->vma;
 	bool done;
 
 	/*
-	 * Our own zap of an attachment VMA that lies inside a segment of the
-	 * same mm: those PTEs are PFN mappings that are never pinned, and
-	 * seg->lock may be held by this very task.
+	 * Our own zap of an attachment VMA that lies inside a segment: those
+	 * PTEs are PFN mappings that are never pinned, and a seg->lock may be
+	 * held by this very task (xemem_attach.c).
 	 */
-	if (vma && xemem_is_att_vma(vma) &&
-	    range->start >= vma->vm_start && range->end <= vma->vm_end)
+	if (xemem_own_zap())
 		return true;
 
 	if (mmu_notifier_range_blockable(range))
