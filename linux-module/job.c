@@ -6,7 +6,8 @@
  * not its id; mmap() on that file then maps part of the job space (all of
  * the enclave's memory but the co-kernel's reserve, cokernel_job_space() in
  * job.h) -- and nothing else -- with remap_pfn_range(), one call per
- * physically contiguous piece. While any such mapping exists the enclave cannot be destroyed (EBUSY), so its memory never goes back to
+ * physically contiguous piece. While any such mapping exists the enclave
+ * cannot be destroyed (EBUSY), so its memory never goes back to
  * Linux while a process still maps it; once it is destroyed, the file maps
  * nothing (ENODEV), whatever enclave gets the id next.
  *
