@@ -170,8 +170,10 @@ static int ck_boot_locked(struct ck_enclave *e, const struct cokernel_boot *req,
 	int ret;
 
 	ck_boot_layout(e, ih, &l);
-	if (l.end > e->ranges[0].size) {
-		pr_info("boot: enclave %d: the first memory range is too small for the image\n", e->id);
+	/* The co-kernel's part of the enclave: jobs get everything after it (job.h). */
+	if (l.end > COKERNEL_KERNEL_RESERVE || l.end > e->ranges[0].size) {
+		pr_info("boot: enclave %d: the image and its boot area (%llu KiB) do not fit the co-kernel's %llu MiB\n",
+			e->id, l.end >> 10, COKERNEL_KERNEL_RESERVE >> 20);
 		return -ENOSPC;
 	}
 	b = ck_boot_load(e, img, ih, &l);

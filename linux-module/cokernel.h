@@ -39,6 +39,7 @@
 
 #include <cokernel/abi.h>
 #include <cokernel/boot.h>
+#include <cokernel/job.h>
 
 struct ck_boot;
 struct ck_memblk;
@@ -62,7 +63,7 @@ struct ck_enclave {
 	struct ck_memblk *blocks;	/* the memory blocks held (memblock.c) */
 	u32 nblocks;
 	struct ck_boot *boot;	/* booted co-kernel (boot.c), or NULL */
-	int job_maps;		/* proxy mappings of the job region (state_lock) */
+	int job_maps;		/* proxy mappings of the job space (state_lock) */
 	struct file *job_proxy;	/* attached as the proxy, or NULL (e->lock) */
 	struct pid *proxy_pid;	/* its process, for INFO (state_lock) */
 	struct file *temp_owner; /* its release destroys the enclave, or NULL (e->lock) */
@@ -75,7 +76,9 @@ struct ck_file {
 	struct ck_enclave *temp;	/* the temporary enclave it created (a reference) */
 	struct ck_enclave *job;		/* the enclave it is attached to (a reference) */
 	u32 job_flags;			/* COKERNEL_JOB_ATTACH_* */
-	u64 region_phys, region_size;	/* the job region of ->job */
+	struct cokernel_job_piece pieces[COKERNEL_MAX_MEM_RANGES];	/* the job space of ->job */
+	u32 npieces;
+	u64 region_size;		/* its size */
 	bool started;			/* JOB_START done */
 	bool sealed;			/* JOB_SEAL done: JOB_WAIT only */
 };

@@ -218,7 +218,7 @@ out_file:
 	return ret;
 }
 
-/* Refuses (EBUSY) while the job region is mapped; with @defer, the last unmap destroys it. */
+/* Refuses (EBUSY) while the job space is mapped; with @defer, the last unmap destroys it. */
 static int ck_destroy_begin(struct ck_enclave *e, bool defer)
 {
 	int maps;

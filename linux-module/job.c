@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Jobs: the proxy (`cokernel run`) maps its enclave's job region into its own
+ * Jobs: the proxy (`cokernel run`) maps its enclave's job space into its own
  * address space (docs/run.md). COKERNEL_IOC_JOB_ATTACH binds an open
  * /dev/cokernel to one running enclave -- the enclave itself, by reference,
- * not its id; mmap() on that file then maps part of the job region -- and
- * nothing else -- with remap_pfn_range(). While any such mapping exists the
- * enclave cannot be destroyed (EBUSY), so its memory never goes back to
+ * not its id; mmap() on that file then maps part of the job space (all of
+ * the enclave's memory but the co-kernel's reserve, cokernel_job_space() in
+ * job.h) -- and nothing else -- with remap_pfn_range(), one call per
+ * physically contiguous piece. While any such mapping exists the enclave
+ * cannot be destroyed (EBUSY), so its memory never goes back to
  * Linux while a process still maps it; once it is destroyed, the file maps
  * nothing (ENODEV), whatever enclave gets the id next.
  *
@@ -23,19 +25,9 @@
 #include <linux/pid.h>
 #include <linux/sched.h>
 
-#include <cokernel/job.h>
-
 #include "boot.h"
 #include "cokernel.h"
 #include "compat.h"
-
-/* The job region of e: 0 when there is none. */
-static u64 ck_job_region(const struct ck_enclave *e, u64 *size)
-{
-	const struct cokernel_mem_range *last = &e->ranges[e->nranges - 1];
-
-	return cokernel_job_region(last->start, last->size, size);
-}
 
 bool ck_file_sealed(struct file *file)
 {
@@ -55,15 +47,16 @@ static struct ck_enclave *ck_file_job(struct file *file)
 static int ck_job_attach_locked(struct file *file, struct ck_file *cf, struct ck_enclave *e,
 				struct cokernel_job_attach *a)
 {
-	u64 size = 0;
+	u64 size;
 
 	if (ck_enclave_state(e) != COKERNEL_STATE_RUNNING) {
 		pr_info("job attach: enclave %d is %s, not running\n", a->id,
 			cokernel_state_name(ck_enclave_state(e)));
 		return -ESRCH;
 	}
-	if (!ck_job_region(e, &size)) {
-		pr_info("job attach: enclave %d has no room for a job region\n", a->id);
+	size = cokernel_job_space(e->ranges, e->nranges, cf->pieces);
+	if (!size) {
+		pr_info("job attach: enclave %d has no room for a job\n", a->id);
 		return -ENOSPC;
 	}
 	if ((a->flags & COKERNEL_JOB_ATTACH_PROXY) && e->job_proxy) {
@@ -77,7 +70,8 @@ static int ck_job_attach_locked(struct file *file, struct ck_file *cf, struct ck
 		spin_unlock(&e->state_lock);
 	}
 	cf->job_flags = a->flags;
-	cf->region_phys = ck_job_region(e, &cf->region_size);
+	cf->npieces = e->nranges;
+	cf->region_size = size;
 	smp_store_release(&cf->job, e);	/* the caller's reference passes to the file */
 	a->region_size = size;
 	a->ctl_offset = size - COKERNEL_JOB_CTL_SIZE;
@@ -139,6 +133,27 @@ static const struct vm_operations_struct ck_job_vm_ops = {
 	.close = ck_job_vm_close,
 };
 
+/* Maps job-space [off, off + len) at the start of vma, piece by piece. */
+static int ck_job_remap(struct vm_area_struct *vma, const struct ck_file *cf, u64 off, u64 len)
+{
+	u32 i;
+	int ret;
+
+	for (i = 0; i < cf->npieces; i++) {
+		const struct cokernel_job_piece *p = &cf->pieces[i];
+		u64 from = max(off, p->off), to = min(off + len, p->off + p->size);
+
+		if (from >= to)
+			continue;
+		ret = remap_pfn_range(vma, vma->vm_start + (from - off),
+				      (p->phys + (from - p->off)) >> PAGE_SHIFT, to - from,
+				      vma->vm_page_prot);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /* Counts a new mapping unless the enclave is going or not running. */
 static int ck_job_map_begin(struct ck_enclave *e)
 {
@@ -172,7 +187,7 @@ int ck_job_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EPERM;
 	}
 	if (vma->vm_pgoff >= (cf->region_size >> PAGE_SHIFT) || len > cf->region_size - off) {
-		pr_info("mmap: offset 0x%llx + 0x%llx outside the job region (0x%llx bytes)\n", off, len,
+		pr_info("mmap: offset 0x%llx + 0x%llx outside the job space (0x%llx bytes)\n", off, len,
 			cf->region_size);
 		return -EINVAL;
 	}
@@ -183,8 +198,7 @@ int ck_job_mmap(struct file *file, struct vm_area_struct *vma)
 		return ret;
 	}
 	ck_vma_flags(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP | VM_DONTCOPY, 0);
-	ret = remap_pfn_range(vma, vma->vm_start, (cf->region_phys + off) >> PAGE_SHIFT, len,
-			      vma->vm_page_prot);
+	ret = ck_job_remap(vma, cf, off, len);
 	if (ret) {
 		ck_enclave_unmapped(e);
 		return ret;

@@ -1,19 +1,18 @@
 // Starting and ending a job (docs/run.md): the proxy fills struct cokernel_job and the staging area in the
-// job region's control area, sets state REQUESTED and rings the doorbell (a PING); CPU 0's idle loop then
-// loads the executable into the job's memory, maps it as user pages (2 MiB, mapped up front), gives its
-// pages their protections (segments per p_flags, stack, guard gaps), builds the initial stack and enters
-// ring 3. The job ends through exit/exit_group, a fatal signal or a CPU exception.
+// job space's control area, sets state REQUESTED and rings the doorbell (a PING); CPU 0's idle loop then
+// loads the executable into the job's memory, maps all of it as user pages (2 MiB, mapped up front), gives
+// its pages their protections (segments per p_flags, the stack; the free rest not present), builds the
+// initial stack and enters ring 3. The job ends through exit/exit_group, a fatal signal or a CPU exception.
 #include "job.hpp"
 
 #include "console.hpp"
 #include "cpu.hpp"
 #include "format.hpp"
 #include "initial_stack.hpp"
+#include "job_memory.hpp"
 #include "kernel.hpp"
 #include "load_plan.hpp"
 #include "load_segments.hpp"
-#include "page_table.hpp"
-#include "paging.hpp"
 
 #include <stdarg.h>
 
@@ -24,26 +23,23 @@ extern "C" void syscall_entry();
 namespace ck {
 namespace {
 
-constexpr uint64_t LARGE = 2ULL << 20;
 constexpr uint64_t PAGE = 4096;
-constexpr uint64_t USER_LINK = pte::PRESENT | pte::WRITE | pte::USER; // tables above a user page
-constexpr uint64_t STACK_SIZE = 8ULL << 20;
+constexpr uint64_t STACK_SIZE = COKERNEL_JOB_STACK_SIZE;
 constexpr uint32_t MAX_STRINGS = 4096;
 constexpr uint32_t MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081, MSR_LSTAR = 0xc0000082,
                    MSR_FMASK = 0xc0000084, MSR_FS_BASE = 0xc0000100;
 
-uint64_t g_region = 0;
-uint64_t g_region_size = 0;
+bool g_jobs = false; // the enclave has a job space
 Job g_job;
-PhysAllocator<64>* g_phys = nullptr; // for split tables (user_protect)
-bool g_in_job = false;               // between user_enter and its return: an interrupt may end the job
+JobSpace<> g_space;
+bool g_in_job = false; // between user_enter and its return: an interrupt may end the job
 const char* g_strings[MAX_STRINGS];
 
 cokernel_job* control_block() {
-    return phys_to_virt<cokernel_job>(g_region + g_region_size - COKERNEL_JOB_CTL_SIZE);
+    return phys_to_virt<cokernel_job>(job_ctl_phys());
 }
 uint8_t* control_area() {
-    return phys_to_virt<uint8_t>(g_region + g_region_size - COKERNEL_JOB_CTL_SIZE);
+    return phys_to_virt<uint8_t>(job_ctl_phys());
 }
 
 void set_message(cokernel_job& b, const char* fmt, ...) {
@@ -57,77 +53,10 @@ void publish(cokernel_job& b, uint32_t state) {
     __atomic_store_n(&b.state, state, __ATOMIC_RELEASE);
 }
 
-// Page tables for the job: 2 MiB user pages, read/write, no-execute where the CPU has it; protections are
-// then set by user_protect, which splits a 2 MiB page into 4 KiB pages only where a boundary falls inside.
-uint64_t* table(uint64_t* parent, unsigned idx, PhysAllocator<64>& phys) {
-    if ((parent[idx] & pte::PRESENT) == 0) {
-        const uint64_t page = phys.alloc(PhysAllocator<64>::PAGE);
-        if (page == 0) {
-            return nullptr;
-        }
-        memset(phys_to_virt<uint8_t>(page), 0, 4096);
-        parent[idx] = page | USER_LINK;
-    }
-    return phys_to_virt<uint64_t>(parent[idx] & pte::ADDR);
-}
-
-bool map_user(uint64_t va, uint64_t pa, uint64_t size, PhysAllocator<64>& phys) {
-    auto* pml4 = phys_to_virt<uint64_t>(paging_root());
-    const uint64_t nx = paging_nx() ? pte::NX : 0;
-    for (uint64_t off = 0; off < size; off += LARGE) {
-        const uint64_t v = va + off;
-        uint64_t* pdpt = table(pml4, (v >> 39) & 511, phys);
-        uint64_t* pd = pdpt != nullptr ? table(pdpt, (v >> 30) & 511, phys) : nullptr;
-        if (pd == nullptr) {
-            return false;
-        }
-        pd[(v >> 21) & 511] = (pa + off) | pte::PRESENT | pte::WRITE | pte::USER | pte::LARGE | nx;
-    }
-    arch::write_cr3(arch::read_cr3());
-    return true;
-}
-
-// Linux PROT_* bits as the PRESENT, WRITE and NX bits of a page.
-uint64_t prot_access(uint32_t prot) {
-    uint64_t access = 0;
-    if ((prot & (elf::prot::READ | elf::prot::WRITE | elf::prot::EXEC)) != 0) {
-        access |= pte::PRESENT; // on x86 without protection keys, write and execute imply read
-    }
-    if ((prot & elf::prot::WRITE) != 0) {
-        access |= pte::WRITE;
-    }
-    if ((prot & elf::prot::EXEC) == 0 && paging_nx()) {
-        access |= pte::NX;
-    }
-    return access;
-}
-
-// Drops every user mapping (the lower half) and frees its tables, split 4 KiB tables included.
-void unmap_user(PhysAllocator<64>& phys) {
-    DirectMapTables mem(phys);
-    PageTableBuilder<DirectMapTables> pt(mem, paging_root());
-    pt.for_each_split_table([&](uint64_t table) { mem.free_table(table); });
-    auto* pml4 = phys_to_virt<uint64_t>(paging_root());
-    for (unsigned i = 0; i < 256; ++i) {
-        if ((pml4[i] & 1) == 0) {
-            continue;
-        }
-        auto* pdpt = phys_to_virt<uint64_t>(pml4[i] & pte::ADDR);
-        for (unsigned j = 0; j < 512; ++j) {
-            if ((pdpt[j] & 1) != 0) {
-                phys.free(pdpt[j] & pte::ADDR, PhysAllocator<64>::PAGE);
-            }
-        }
-        phys.free(pml4[i] & pte::ADDR, PhysAllocator<64>::PAGE);
-        pml4[i] = 0;
-    }
-    arch::write_cr3(arch::read_cr3());
-}
-
 // The initial protections: nothing below the first segment, each segment's p_flags (a page two segments
-// share gets the union, as on Linux), the brk and mmap areas read/write, a not-present gap below the stack,
-// the stack as PT_GNU_STACK says (read/write by default).
-bool protect_image(const elf::LoadPlan& plan, uint64_t va, uint64_t mmap_top, uint64_t top) {
+// share gets the union, as on Linux), nothing (free) between the image and the stack, the stack as
+// PT_GNU_STACK says (read/write by default).
+bool protect_image(const elf::LoadPlan& plan, uint64_t va, uint64_t top) {
     if (!user_protect(va, plan.image_start - va, 0)) {
         return false;
     }
@@ -147,13 +76,14 @@ bool protect_image(const elf::LoadPlan& plan, uint64_t va, uint64_t mmap_top, ui
         last_prot = shared && end == prev_end ? s.prot | last_prot : s.prot;
         prev_end = end;
     }
-    return user_protect(mmap_top, top - STACK_SIZE - mmap_top, 0) &&
+    return user_protect(plan.image_end, top - STACK_SIZE - plan.image_end, 0) &&
            user_protect(top - STACK_SIZE, STACK_SIZE, plan.stack_prot);
 }
 
+// The loader's view: all of the job's memory, whatever is in use.
 struct JobMemory {
     bool write(uint64_t addr, const uint8_t* src, uint64_t len) {
-        uint8_t* p = user_ptr(addr, len);
+        uint8_t* p = job_window(addr, len);
         if (p == nullptr) {
             return len == 0;
         }
@@ -161,7 +91,7 @@ struct JobMemory {
         return true;
     }
     bool fill(uint64_t addr, uint8_t byte, uint64_t len) {
-        uint8_t* p = user_ptr(addr, len);
+        uint8_t* p = job_window(addr, len);
         if (p == nullptr) {
             return len == 0;
         }
@@ -206,29 +136,27 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
         return;
     }
     const uint8_t* elf = ctl + COKERNEL_JOB_ELF_OFFSET;
-    const uint64_t user_size = g_region_size - COKERNEL_JOB_CTL_SIZE;
+    const uint64_t user_size = job_memory_size();
+    const uint64_t limit = cokernel_job_image_limit(job_space_size());
     elf::LoadOptions opt{};
-    opt.memory_limit = cokernel_job_image_limit(g_region_size);
-    opt.pie_base = 0x400000;
+    opt.memory_limit = limit;
+    opt.pie_base = COKERNEL_JOB_VA_BASE;
     elf::LoadPlan plan{};
     if (const elf::Status st = elf::plan_load(elf, elf_size, opt, plan); !st.ok()) {
         set_message(b, "%s", st.message);
         publish(b, COKERNEL_JOB_REFUSED);
         return;
     }
-    uint64_t va = plan.image_start & ~(LARGE - 1);
-    if (va == 0 || plan.image_end - va > cokernel_job_image_limit(g_region_size)) {
-        set_message(b, "the executable's segments do not fit the job region (%lu MiB at 0x%lx)",
-                    user_size >> 20, plan.image_start);
+    const uint64_t va = COKERNEL_JOB_VA_BASE;
+    if (plan.image_start < va || plan.image_end - va > limit) {
+        set_message(b, "the executable's segments (0x%lx-0x%lx) do not fit the job's %lu MiB at 0x%lx",
+                    plan.image_start, plan.image_end, limit >> 20, va);
         publish(b, COKERNEL_JOB_REFUSED);
         return;
     }
     Job& j = g_job;
     j = Job{};
     j.block = &b;
-    j.va = va;
-    j.size = user_size;
-    j.phys = g_region;
     j.pid = b.pid;
     j.tsc_base = b.tsc_base;
     j.realtime_ns = b.realtime_ns;
@@ -237,16 +165,16 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
     memcpy(j.utsname, b.utsname, sizeof j.utsname);
     memcpy(j.delegate_native, b.delegate_native, sizeof j.delegate_native);
     memcpy(j.deny, b.deny, sizeof j.deny);
-    g_phys = &phys;
-    if (!map_user(va, g_region, user_size, phys)) {
-        unmap_user(phys);
+    if (!map_user(phys)) {
+        unmap_user();
         set_message(b, "out of memory for the job's page tables");
         publish(b, COKERNEL_JOB_REFUSED);
         return;
     }
     JobMemory mem;
-    (void)mem.fill(va, 0, plan.image_end - va);
     const uint64_t top = va + user_size;
+    (void)mem.fill(va, 0, plan.image_end - va); // what an earlier job left there is not this one's
+    (void)mem.fill(top - STACK_SIZE, 0, STACK_SIZE);
     elf::StackArgs args{};
     args.argv = g_strings;
     args.argc = argc;
@@ -271,20 +199,19 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
     if (st.ok()) {
         st = elf::build_initial_stack(mem, top - STACK_SIZE, top, plan, args, layout);
     }
-    const uint64_t mmap_top = top - STACK_SIZE - LARGE; // a gap below the stack
-    if (st.ok() && !protect_image(plan, va, mmap_top, top)) {
+    if (st.ok() &&
+        g_space.init(va, user_size, plan.image_end, STACK_SIZE, COKERNEL_JOB_STACK_GAP) != MemResult::ok) {
+        st = elf::Status{elf::Error::too_large, "the executable leaves no room for the stack"};
+    }
+    if (st.ok() && !protect_image(plan, va, top)) {
         st = elf::Status{elf::Error::too_large, "out of memory for the job's page tables"};
     }
     if (!st.ok()) {
-        unmap_user(phys);
+        unmap_user();
         set_message(b, "%s", st.message);
         publish(b, COKERNEL_JOB_REFUSED);
         return;
     }
-    j.brk_start = j.brk = plan.brk_start;
-    const uint64_t mmap_bottom = (j.brk_start + (mmap_top - j.brk_start) / 2 + 4095) & ~uint64_t{4095};
-    j.mmap.init(mmap_bottom, mmap_top);
-    j.brk_limit = mmap_bottom;
     auto* ch = reinterpret_cast<cokernel_deleg_channel*>(ctl + COKERNEL_JOB_CHANNEL_OFFSET);
     (void)deleg::channel_init(ch, COKERNEL_JOB_CHANNEL_SIZE, COKERNEL_JOB_CHANNEL_SLOTS, 0);
     deleg::CokernelEnd end(ch, COKERNEL_JOB_CHANNEL_SLOTS);
@@ -294,8 +221,8 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
     b.exit_status = 0;
     b.signal = 0;
     b.message[0] = 0;
-    kprintf("job: starting '%s' (%u argument(s)) at 0x%lx, memory 0x%lx-0x%lx\n", g_strings[0], argc,
-            plan.entry, va, top - 1);
+    kprintf("job: starting '%s' (%u argument(s)) at 0x%lx, memory 0x%lx-0x%lx (%lu MiB)\n", g_strings[0],
+            argc, plan.entry, va, top - 1, user_size >> 20);
     publish(b, COKERNEL_JOB_RUNNING);
     asm volatile("fninit");
     const uint32_t mxcsr = 0x1f80;
@@ -305,7 +232,7 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
     const auto status = static_cast<int32_t>(
         user_enter(plan.entry, layout.rsp, &j.saved_rsp, reinterpret_cast<uint8_t*>(&tables.tss) + 4));
     g_in_job = false;
-    unmap_user(phys);
+    unmap_user();
     b.exit_status = status;
     b.signal = j.signal;
     b.native_calls = j.native_calls;
@@ -323,15 +250,11 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
 
 } // namespace
 
-bool job_region_reserve(const cokernel_boot_params& bp, uint64_t& start, uint64_t& size) {
-    const cokernel_mem_range& last = bp.ranges[bp.nranges - 1];
-    uint64_t s = 0;
-    const uint64_t r = cokernel_job_region(last.start, last.size, &s);
-    if (r == 0 || r < bp.free_phys) {
+bool job_space_reserve(const cokernel_boot_params& bp) {
+    g_jobs = job_space_init(bp);
+    if (!g_jobs) {
         return false;
     }
-    g_region = start = r;
-    g_region_size = size = s;
     cokernel_job* b = control_block();
     memset(b, 0, 4096);
     b->hdr.signature = COKERNEL_SIGNATURE;
@@ -359,7 +282,7 @@ void job_cpu_init() {
 }
 
 void job_poll(PhysAllocator<64>& phys, arch::CpuTables& tables) {
-    if (g_region == 0) {
+    if (!g_jobs) {
         return;
     }
     cokernel_job& b = *control_block();
@@ -379,23 +302,12 @@ Job& current_job() {
     return g_job;
 }
 
-uint8_t* user_ptr(uint64_t va, uint64_t len) {
-    const Job& j = g_job;
-    if (va < j.va || va - j.va > j.size || len > j.size - (va - j.va) || len == 0) {
-        return nullptr;
-    }
-    return phys_to_virt<uint8_t>(j.phys + (va - j.va));
+JobSpace<>& job_space() {
+    return g_space;
 }
 
-bool user_protect(uint64_t va, uint64_t len, uint32_t prot) {
-    if (len == 0) {
-        return true;
-    }
-    DirectMapTables mem(*g_phys);
-    PageTableBuilder<DirectMapTables> pt(mem, paging_root());
-    const bool ok = pt.protect(va, len, prot_access(prot), USER_LINK);
-    arch::write_cr3(arch::read_cr3()); // the job's pages are not global: this flushes them
-    return ok;
+uint8_t* user_ptr(uint64_t va, uint64_t len) {
+    return len != 0 && g_space.mapped(va, len) ? job_window(va, len) : nullptr;
 }
 
 void job_end(int32_t status, uint32_t signal) {
@@ -436,7 +348,7 @@ void job_proxy_gone() {
         kprintf("job: its proxy on Linux is gone: ending it\n");
         job_end(128 + 9, 9);
     }
-    if (g_region != 0) {
+    if (g_jobs) {
         cokernel_job& b = *control_block();
         if (__atomic_load_n(&b.state, __ATOMIC_ACQUIRE) == COKERNEL_JOB_REQUESTED) {
             set_message(b, "not started: its proxy is gone");

@@ -1,9 +1,10 @@
 #pragma once
-// Jobs: one static Linux executable in ring 3 on CPU 0 (docs/run.md). job.cpp starts and ends it and owns
-// its memory; syscalls.cpp handles its system calls, natively or through the delegation channel.
+// Jobs: one static Linux executable in ring 3 on CPU 0 (docs/run.md). job.cpp starts and ends it,
+// job_memory.cpp maps its memory, mem_syscalls.cpp serves its memory calls, and syscalls.cpp the rest of its
+// system calls, natively or through the delegation channel.
 #include "channel.hpp"
 #include "descriptors.hpp"
-#include "mmap_area.hpp"
+#include "job_space.hpp"
 #include "phys_alloc.hpp"
 
 #include <cokernel/boot.h>
@@ -18,11 +19,6 @@ namespace ck {
 
 struct Job {
     cokernel_job* block = nullptr;
-    uint64_t va = 0; // the job's memory [va, va + size), physically contiguous at phys
-    uint64_t size = 0;
-    uint64_t phys = 0;
-    uint64_t brk_start = 0, brk = 0, brk_limit = 0;
-    MmapArea<64> mmap; // free addresses of the anonymous-mmap area (below the stack, above the brk limit)
     uint64_t saved_rsp = 0; // user_enter's frame, for user_leave
     uint32_t pid = 0;
     uint32_t signal = 0;
@@ -34,20 +30,18 @@ struct Job {
     deleg::CokernelEnd* channel = nullptr;
 };
 
-// CPU 0, before the page allocator gets the memory: the job region (cokernel_job_region) is kept out of it.
-// Returns false when the enclave has no room for one (jobs are then refused).
-bool job_region_reserve(const cokernel_boot_params& bp, uint64_t& start, uint64_t& size);
+// CPU 0, before paging_build: the job space (job_memory.hpp) and its control block. Returns false when the
+// enclave has no room for a job (jobs are then refused).
+bool job_space_reserve(const cokernel_boot_params& bp);
 // Every CPU: SYSCALL MSRs, SSE on (jobs use it; the co-kernel itself never does).
 void job_cpu_init();
 // CPU 0's idle loop: starts a requested job and runs it to its end.
 void job_poll(PhysAllocator<64>& phys, arch::CpuTables& tables);
-// The running job, and a kernel pointer to [va, va + len) of its memory (nullptr when outside).
+// The running job, which addresses of its memory are in use, and a kernel pointer to [va, va + len) when all
+// of it is in use (nullptr otherwise, or for len 0).
 Job& current_job();
+JobSpace<>& job_space();
 uint8_t* user_ptr(uint64_t va, uint64_t len);
-// Gives the job's pages [va, va + len) (page-aligned, inside its memory) the protection prot (Linux PROT_*:
-// none is not present, no WRITE read-only, no EXEC no-execute), splitting a 2 MiB page only where the range
-// ends inside it, and flushes the TLB. False when no page-table page is left for a split (nothing changed).
-bool user_protect(uint64_t va, uint64_t len, uint32_t prot);
 // Ends the running job (exit status, or 128 + signal) and returns to job_poll.
 [[noreturn]] void job_end(int32_t status, uint32_t signal);
 // A CPU exception in ring 3: ends the job with the matching signal.

@@ -6,6 +6,7 @@
 #include "descriptors.hpp"
 #include "format.hpp"
 #include "job.hpp"
+#include "job_memory.hpp"
 #include "kernel.hpp"
 #include "paging.hpp"
 #include "phys_alloc.hpp"
@@ -54,20 +55,13 @@ void banner(const cokernel_boot_params& bp) {
 
 void memory_init(const cokernel_boot_params& bp) {
     const uint64_t used = (bp.free_phys + 4095) & ~uint64_t{4095};
-    // The job region (the upper half of the last range, docs/run.md) stays out of the allocator.
-    uint64_t job = 0;
-    uint64_t job_size = 0;
-    const bool jobs = job_region_reserve(bp, job, job_size);
-    bool ok = true;
-    for (uint32_t i = 0; i < bp.nranges; ++i) {
-        uint64_t start = i == 0 ? used : bp.ranges[i].start;
-        uint64_t end = bp.ranges[i].start + bp.ranges[i].size;
-        if (jobs && i == bp.nranges - 1) {
-            end = job;
-        }
-        ok = ok && (start >= end || g_phys.add(start, end - start));
-    }
-    if (!ok) {
+    // The co-kernel's own memory is the start of the first range (COKERNEL_KERNEL_RESERVE, job.h); the rest
+    // of the enclave is the job space (docs/run.md), out of the page allocator.
+    const bool jobs = job_space_reserve(bp);
+    const cokernel_mem_range& first = bp.ranges[0];
+    const uint64_t end =
+        first.start + (first.size < COKERNEL_KERNEL_RESERVE ? first.size : COKERNEL_KERNEL_RESERVE);
+    if (used >= end || !g_phys.add(used, end - used)) {
         panic("cannot describe the enclave's memory to the page allocator");
     }
     // A self-test that the allocator and the direct map agree: allocate, touch, free.
@@ -80,9 +74,10 @@ void memory_init(const cokernel_boot_params& bp) {
     kprintf("memory: %lu MiB free for the page allocator in %zu extent(s)\n", g_phys.free_bytes() >> 20,
             g_phys.extents());
     if (jobs) {
-        kprintf("memory: job region 0x%lx-0x%lx (%lu MiB)\n", job, job + job_size - 1, job_size >> 20);
+        kprintf("memory: job space %lu MiB in %u range(s), %lu MiB of it the job's\n", job_space_size() >> 20,
+                bp.nranges, job_memory_size() >> 20);
     } else {
-        kprintf("memory: no room for a job region: jobs will be refused\n");
+        kprintf("memory: no room for a job: jobs will be refused\n");
     }
 }
 

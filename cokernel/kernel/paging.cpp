@@ -2,6 +2,7 @@
 
 #include "console.hpp"
 #include "cpu.hpp"
+#include "job_memory.hpp"
 #include "kernel.hpp"
 #include "page_table.hpp"
 
@@ -49,11 +50,12 @@ bool paging_build(const cokernel_boot_params& bp, PhysAllocator<64>& phys) {
         ok = pt.map(COKERNEL_PHYSMAP_BASE + bp.ranges[i].start, bp.ranges[i].start, bp.ranges[i].size,
                     pte::WRITE | nx);
     }
+    ok = ok && job_window_map(pt, nx); // the job's memory, contiguous for the kernel (job_memory.hpp)
     ok = ok && pt.map(COKERNEL_APIC_VIRT, bp.apic_phys & ~uint64_t{0x1fffff}, 2ULL << 20,
                       pte::WRITE | pte::PCD | pte::PWT | nx);
     if (ok) {
-        kprintf("paging: own tables (%u pages): image text r-x, rodata r--, data rw-%s; enclave memory and "
-                "APIC only\n",
+        kprintf("paging: own tables (%u pages): image text r-x, rodata r--, data rw-%s; enclave memory, "
+                "the job window and APIC only\n",
                 mem.tables(), g_nx ? ", no-execute on data" : "");
     }
     return ok;

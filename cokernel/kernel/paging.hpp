@@ -1,7 +1,7 @@
 #pragma once
-// The co-kernel's own page tables: only enclave memory and the local APIC, with W^X on the image. CPU 0
-// builds them once (from the page allocator); every CPU then switches to them and drops the boot tables,
-// whose identity map of the first 2 MiB (for the trampoline) belongs to Linux's memory.
+// The co-kernel's own page tables: only enclave memory (and its job window) and the local APIC, with W^X on
+// the image. CPU 0 builds them once (from the page allocator); every CPU then switches to them and drops the
+// boot tables, whose identity map of the first 2 MiB (for the trampoline) belongs to Linux's memory.
 #include "kernel.hpp"
 #include "phys_alloc.hpp"
 

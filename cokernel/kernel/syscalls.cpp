@@ -1,121 +1,20 @@
 // A job's system calls (docs/run.md): SYSCALL enters syscall_entry (user.S), which calls syscall_dispatch.
-// The co-kernel handles memory, identity, signals-at-start-up and exit itself; everything the syscall table
-// (delegation/syscalls.def) marks delegated goes through the channel to the proxy, as do the table's
-// `native` entries the user asked to delegate (--delegate), and getrandom on a CPU without RDRAND.
+// The co-kernel handles memory (mem_syscalls.cpp), identity, signals-at-start-up and exit itself; everything
+// the syscall table (delegation/syscalls.def) marks delegated goes through the channel to the proxy, as do
+// the table's `native` entries the user asked to delegate (--delegate), and getrandom on a CPU without
+// RDRAND.
 #include "client.hpp"
 #include "console.hpp"
 #include "cpu.hpp"
 #include "job.hpp"
 #include "kernel.hpp"
+#include "mem_syscalls.hpp"
 #include "syscall_table.hpp"
 
 namespace ck {
 namespace {
 
-constexpr int64_t ENOSYS = 38, EINVAL = 22, ENOMEM = 12, EPERM = 1, ENODEV = 19, EFAULT = 14;
-constexpr uint64_t PAGE = 4096;
-constexpr uint64_t PROT_RWX = 7;
-constexpr uint32_t PROT_RW = 3;
-
-uint64_t page_up(uint64_t v) {
-    return (v + PAGE - 1) & ~(PAGE - 1);
-}
-
-int64_t sys_brk(Job& j, uint64_t addr) {
-    if (addr < j.brk_start || addr > j.brk_limit) {
-        return static_cast<int64_t>(j.brk);
-    }
-    if (addr > j.brk) {
-        // Pages a munmap made not present become read/write again (a no-op, without splits, otherwise).
-        const uint64_t from = page_up(j.brk);
-        if (!user_protect(from, page_up(addr) - from, PROT_RW)) {
-            return static_cast<int64_t>(j.brk);
-        }
-        memset(user_ptr(j.brk, addr - j.brk), 0, addr - j.brk);
-    }
-    j.brk = addr;
-    return static_cast<int64_t>(j.brk);
-}
-
-int64_t sys_mmap(Job& j, uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, int64_t fd) {
-    constexpr uint64_t MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
-    // Linux ignores fd for anonymous mappings (compilers may pass -1 as a 32-bit value, zero-extended).
-    static_cast<void>(fd);
-    if ((flags & MAP_ANONYMOUS) == 0) {
-        return -ENODEV; // files are not mapped in a job yet
-    }
-    if (len == 0 || len > j.size) {
-        return -EINVAL;
-    }
-    len = page_up(len);
-    const auto access = static_cast<uint32_t>(prot & PROT_RWX);
-    if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) {
-        uint8_t* p = user_ptr(addr, len);
-        if (addr % PAGE != 0 || p == nullptr || !j.mmap.reserve(addr, len) ||
-            !user_protect(addr, len, access)) {
-            return -ENOMEM;
-        }
-        memset(p, 0, len);
-        return static_cast<int64_t>(addr);
-    }
-    const uint64_t addr_out = j.mmap.alloc(len);
-    if (addr_out == 0) {
-        return -ENOMEM;
-    }
-    if (!user_protect(addr_out, len, access)) {
-        (void)j.mmap.release(addr_out, len);
-        return -ENOMEM;
-    }
-    memset(user_ptr(addr_out, len), 0, len);
-    return static_cast<int64_t>(addr_out);
-}
-
-// [addr, addr + len) clipped to the job's memory; false when nothing of it is inside.
-bool clip(const Job& j, uint64_t addr, uint64_t len, uint64_t& start, uint64_t& end) {
-    const uint64_t job_end = j.va + j.size;
-    start = addr < j.va ? j.va : addr;
-    end = len > UINT64_MAX - addr || addr + len > job_end ? job_end : addr + len;
-    return start < end;
-}
-
-int64_t sys_munmap(Job& j, uint64_t addr, uint64_t len) {
-    if (addr % PAGE != 0 || len == 0 || len > UINT64_MAX - PAGE) {
-        return -EINVAL;
-    }
-    len = page_up(len);
-    // The pages become not present (still the job's, LWK style) and, in the mmap area, free for later
-    // mmaps. With the table of free ranges full, the space stays with the job until it ends.
-    uint64_t start = 0;
-    uint64_t end = 0;
-    if (clip(j, addr, len, start, end) && !user_protect(start, end - start, 0)) {
-        return -ENOMEM; // no page-table page for a split; nothing changed
-    }
-    (void)j.mmap.release(addr, len > j.size ? j.size : len);
-    return 0;
-}
-
-// Linux's checks, in its order: alignment, flags, length; a range outside the job's memory is not mapped.
-int64_t sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot) {
-    constexpr uint64_t PROT_GROWSDOWN = 0x01000000, PROT_GROWSUP = 0x02000000;
-    if (addr % PAGE != 0) {
-        return -EINVAL;
-    }
-    if ((prot & ~(PROT_RWX | PROT_GROWSDOWN | PROT_GROWSUP)) != 0 ||
-        (prot & (PROT_GROWSDOWN | PROT_GROWSUP)) == (PROT_GROWSDOWN | PROT_GROWSUP)) {
-        return -EINVAL;
-    }
-    if (len == 0) {
-        return 0;
-    }
-    if (len > UINT64_MAX - PAGE || addr + page_up(len) <= addr) {
-        return -ENOMEM;
-    }
-    len = page_up(len);
-    if (user_ptr(addr, len) == nullptr) {
-        return -ENOMEM;
-    }
-    return user_protect(addr, len, static_cast<uint32_t>(prot & PROT_RWX)) ? 0 : -ENOMEM;
-}
+constexpr int64_t ENOSYS = 38, EINVAL = 22, EPERM = 1, EFAULT = 14;
 
 // Clocks: the proxy read CLOCK_REALTIME, CLOCK_MONOTONIC and the TSC at one instant; the TSC (invariant and
 // synchronised across CPUs, as Linux also assumes when it uses it as its clocksource) runs on from there.
@@ -241,19 +140,22 @@ bool zero_out(uint64_t addr, uint64_t len) {
 bool native(Job& j, uint64_t nr, const uint64_t (&a)[6], int64_t& ret) {
     switch (nr) {
     case 12: // brk
-        ret = sys_brk(j, a[0]);
+        ret = sys_brk(a[0]);
         return true;
-    case 9: // mmap
-        ret = sys_mmap(j, a[0], a[1], a[2], a[3], static_cast<int64_t>(a[4]));
+    case 9: // mmap (Linux ignores fd for anonymous mappings)
+        ret = sys_mmap(a[0], a[1], a[2], a[3], a[5]);
         return true;
     case 11: // munmap
-        ret = sys_munmap(j, a[0], a[1]);
+        ret = sys_munmap(a[0], a[1]);
+        return true;
+    case 25: // mremap
+        ret = sys_mremap(a[0], a[1], a[2], a[3], a[4]);
         return true;
     case 10: // mprotect
         ret = sys_mprotect(a[0], a[1], a[2]);
         return true;
-    case 28: // madvise: advice only; the memory stays as it is
-        ret = a[0] % PAGE != 0 ? -EINVAL : 0;
+    case 28: // madvise
+        ret = sys_madvise(a[0], a[1], a[2]);
         return true;
     case 158:                 // arch_prctl
         if (a[0] == 0x1002) { // ARCH_SET_FS

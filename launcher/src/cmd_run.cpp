@@ -34,7 +34,9 @@ your credentials and the same file descriptors, working directory and terminal.
   --enclave ID     run on this enclave (booted, no job running); it is left as it is afterwards
   --ncpus N        otherwise: create a temporary enclave of N CPUs (default 1) ...
   --mem SIZE       ... and SIZE of memory (default 256M); it is destroyed when this command ends, however it
-                   ends (also kill -9)
+                   ends (also kill -9). The job gets SIZE less 48 MiB (the co-kernel's 32 MiB and a 16 MiB
+                   control area): its executable, brk and mmap share it, less an 8 MiB stack and a 2 MiB gap
+                   below it (a 2G enclave: 2000 MiB, of which one mmap can take about 1989 MiB)
   --user WHO       run as this user (name or uid, optionally :gid; root only). Default: the user who
                    invoked sudo (SUDO_UID/SUDO_GID), or the real user of a setuid-root install; root
                    otherwise

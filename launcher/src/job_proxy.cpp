@@ -64,20 +64,31 @@ uint32_t load_state(const cokernel_job* job) {
 
 namespace {
 
-// The co-kernel's decision (cokernel/kernel/job.cpp, start_job): the loader's plan within the image limit,
-// and the segments' span from the 2 MiB page below the first one within it too.
-std::string plan_job(const std::vector<char>& image, uint64_t memory_limit) {
+// The co-kernel's decision (cokernel/kernel/job.cpp): the loader's plan within the image limit, and the
+// segments between COKERNEL_JOB_VA_BASE (job-space offset 0) and that limit above it.
+std::string plan_job(const std::vector<char>& image, uint64_t image_limit) {
     ck::elf::LoadOptions opt{};
-    opt.memory_limit = memory_limit;
-    opt.pie_base = 0x400000;
+    opt.memory_limit = image_limit;
+    opt.pie_base = COKERNEL_JOB_VA_BASE;
     ck::elf::LoadPlan plan{};
     const auto st =
         ck::elf::plan_load(reinterpret_cast<const uint8_t*>(image.data()), image.size(), opt, plan);
     if (!st.ok())
         return st.message;
-    if (plan.image_end - (plan.image_start & ~(COKERNEL_JOB_ALIGN - 1)) > memory_limit)
-        return "the executable's segments span more than " + std::to_string(memory_limit >> 20) + " MiB";
+    if (plan.image_start < COKERNEL_JOB_VA_BASE)
+        return "the executable is linked below 0x400000, where a job's memory starts";
+    if (plan.image_end - COKERNEL_JOB_VA_BASE > image_limit)
+        return "the executable's segments reach " +
+               std::to_string((plan.image_end - COKERNEL_JOB_VA_BASE) >> 20) +
+               " MiB above 0x400000, more than the " + std::to_string(image_limit >> 20) +
+               " MiB a job has for them";
     return "";
+}
+
+// The job space of an enclave of mem bytes (its ranges add up to mem, whatever their number).
+uint64_t job_space_of(uint64_t mem) {
+    const cokernel_mem_range one{0, mem};
+    return cokernel_job_space(&one, 1, nullptr);
 }
 
 } // namespace
@@ -85,18 +96,17 @@ std::string plan_job(const std::vector<char>& image, uint64_t memory_limit) {
 std::string check_executable(const std::vector<char>& image) {
     if (image.size() > COKERNEL_JOB_ELF_MAX)
         return "too large: at most " + std::to_string(COKERNEL_JOB_ELF_MAX >> 20) + " MiB";
-    return plan_job(image, cokernel_job_image_limit(COKERNEL_JOB_REGION_MAX));
+    return plan_job(image, UINT64_C(1) << 46); // the format only: the enclave's size decides the rest
 }
 
 std::string check_job_fits(const std::vector<char>& image, std::uint64_t enclave_mem) {
-    uint64_t region = 0;
-    if (cokernel_job_region(0, enclave_mem, &region) == 0)
+    const uint64_t space = job_space_of(enclave_mem);
+    if (space == 0)
         return "an enclave of " + std::to_string(enclave_mem >> 20) +
                " MiB has no room for a job; ask for more --mem";
-    const uint64_t limit = cokernel_job_image_limit(region);
+    const uint64_t limit = cokernel_job_image_limit(space);
     if (auto err = plan_job(image, limit); !err.empty())
-        return err + " (a job's executable may span " + std::to_string(limit >> 20) +
-               " MiB in an enclave of " + std::to_string(enclave_mem >> 20) + " MiB; ask for more --mem)";
+        return err + " (in an enclave of " + std::to_string(enclave_mem >> 20) + " MiB; ask for more --mem)";
     return "";
 }
 
@@ -127,6 +137,8 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, const volat
             return error("enclave " + std::to_string(id) + " is already running a job");
         return error("cannot attach to enclave " + std::to_string(id) + ": " + std::strerror(e));
     }
+    if (auto err = plan_job(request.image, cokernel_job_image_limit(region_size)); !err.empty())
+        return error(request.argv.front() + ": " + err + " (in enclave " + std::to_string(id) + ")");
     const int dev = client.fd();
     Mapping ctl_map(::mmap(nullptr, COKERNEL_JOB_CTL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dev,
                            static_cast<off_t>(ctl_offset)),
@@ -142,7 +154,7 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, const volat
     if (job->hdr.signature != COKERNEL_SIGNATURE || job->hdr.revision != COKERNEL_JOB_REVISION ||
         job->hdr.size != sizeof(cokernel_job))
         return error("enclave " + std::to_string(id) +
-                     " has no job region (or a co-kernel of another revision)");
+                     " has no job space (or a co-kernel of another revision)");
     const uint32_t before = load_state(job);
     if (before == COKERNEL_JOB_REQUESTED || before == COKERNEL_JOB_RUNNING)
         return error("enclave " + std::to_string(id) + " is already running a job");

@@ -1,4 +1,4 @@
-// The proxy side of a job (docs/run.md): start it on an enclave through the job region, map its memory at
+// The proxy side of a job (docs/run.md): start it on an enclave through the job space, map its memory at
 // the same addresses, serve its delegated syscalls until it ends.
 #pragma once
 #include "module_client.hpp"
@@ -24,7 +24,7 @@ inline constexpr int proxy_fd_base = 1000;
 
 // "" when image is a static x86-64 executable the co-kernel can load, else why not.
 std::string check_executable(const std::vector<char>& image);
-// "" when image's memory fits the job region of an enclave of enclave_mem bytes, else why not.
+// "" when image's memory fits the job space of an enclave of enclave_mem bytes, else why not.
 std::string check_job_fits(const std::vector<char>& image, std::uint64_t enclave_mem);
 
 // Runs the job on enclave id through client (its device file, at proxy_fd_base or above) and serves it.

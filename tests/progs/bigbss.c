@@ -1,8 +1,9 @@
-// A static program whose memory (a 100 MiB .bss) does not fit the job region of a 256 MiB enclave but does fit
-// a 512 MiB one (tests/qemu/test_run_refusals.sh): it touches every MiB of it and prints "ok".
+// A static program whose memory (a 300 MiB .bss) does not fit the job space of a 256 MiB enclave (198 MiB for
+// the executable) but does fit a 512 MiB one (454 MiB), tests/qemu/test_run_refusals.sh: it touches every MiB
+// of it and prints "ok".
 #include <stdio.h>
 
-static char big[100u << 20];
+static char big[300u << 20];
 
 int main(void) {
     volatile char* p = big; // every access happens: the array stays in .bss

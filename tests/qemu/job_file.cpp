@@ -2,7 +2,7 @@
 // the job attachment (tests/qemu/test_stale_job_attachment.sh). Static, no launcher.
 //
 //   job_file stale ID FIFO    attach to enclave ID (not as its proxy), drop to nobody, print "attached", wait
-//                             until FIFO yields a line, then try to map the job region: prints
+//                             until FIFO yields a line, then try to map the job space: prints
 //                             "mmap: ok" or "mmap: <errno name>". The test destroys the enclave and creates a
 //                             new one with the same id meanwhile: the old attachment must map nothing.
 //   job_file sealed ID        attach to idle enclave ID as its proxy, map the control area, seal, then try

@@ -2,7 +2,7 @@
 # Issue 15's attack, layer by layer. As it was carried out: a job run through sudo (SUDO_UID=65534) sent its
 # proxy's descriptor 1000 (the root-opened /dev/cokernel) to a process of user nobody, root destroyed the
 # enclave and created another with the same id, and nobody mapped the stale descriptor: Linux's RAM. Now the
-# job cannot send the descriptor (item 2); a file attached to an enclave's job region stays bound to that
+# job cannot send the descriptor (item 2); a file attached to an enclave's job space stays bound to that
 # enclave, not to its id, so even a stolen one maps nothing after the destroy (item 1); and the proxy's file
 # is sealed, taking JOB_WAIT and nothing else (item 2).
 . /root/lib.sh

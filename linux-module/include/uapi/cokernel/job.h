@@ -3,27 +3,31 @@
  * Jobs: one static x86-64 Linux executable run by the co-kernel in ring 3,
  * with its proxy (the `cokernel run` process) on Linux. See docs/run.md.
  *
- * The job region is a physically contiguous part of enclave memory that both
- * the module and the co-kernel compute from the boot parameters with
- * cokernel_job_region() below (no shared state needed): the upper half of the
- * enclave's last memory range, 2 MiB aligned, at most 1 GiB. Its first
- * part is the job's memory (mapped in the job at user_va, and in the proxy at
- * the same address); its last COKERNEL_JOB_CTL_SIZE bytes are the control
- * area: struct cokernel_job, the delegation channel, and the staging space
- * for the executable and its arguments. The co-kernel never maps the control
- * area into the job.
+ * The job space is all of the enclave's memory but the co-kernel's own first
+ * COKERNEL_KERNEL_RESERVE bytes: the enclave's ranges, in order, concatenated
+ * (cokernel_job_space() below; the module and the co-kernel both compute it
+ * from the enclave's ranges, no shared state needed). Its first part is the
+ * job's memory, mapped in the job at COKERNEL_JOB_VA_BASE + offset and in the
+ * proxy at the same addresses; its last COKERNEL_JOB_CTL_SIZE bytes (inside
+ * the last range) are the control area: struct cokernel_job, the delegation
+ * channel, and the staging space for the executable and its arguments. The
+ * co-kernel never maps the control area into the job. mmap() of an attached
+ * /dev/cokernel file at offset o maps job-space offset o.
  */
 #ifndef COKERNEL_UAPI_JOB_H
 #define COKERNEL_UAPI_JOB_H
 
 #include "abi.h"
 
-#define COKERNEL_JOB_REVISION 4u /* the rule is in abi.h */
+#define COKERNEL_JOB_REVISION 5u /* the rule is in abi.h */
 #define COKERNEL_JOB_UTSNAME_SIZE 390u /* struct utsname: 6 fields of 65 bytes */
 #define COKERNEL_JOB_NR_LIMIT 512u     /* bitmaps below cover syscalls 0..511 */
 #define COKERNEL_JOB_CTL_SIZE (16ull << 20)
-#define COKERNEL_JOB_REGION_MAX (1ull << 30)
+#define COKERNEL_KERNEL_RESERVE (32ull << 20) /* the co-kernel's: the start of the first range */
+#define COKERNEL_JOB_VA_BASE 0x400000ull      /* job-space offset 0 in the job's address space */
 #define COKERNEL_JOB_ALIGN (2ull << 20)
+#define COKERNEL_JOB_STACK_SIZE (8ull << 20)  /* the first thread's stack: the top of the job's memory */
+#define COKERNEL_JOB_STACK_GAP (2ull << 20)   /* not mapped, below the stack */
 /* Offsets inside the control area. */
 #define COKERNEL_JOB_CHANNEL_OFFSET 4096ull   /* struct cokernel_deleg_channel */
 #define COKERNEL_JOB_CHANNEL_SIZE 65536ull
@@ -79,27 +83,56 @@ COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_job, delegate_native) == 480, "j
 COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_job, user_va) == 608, "job layout");
 COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job) == 840, "job layout");
 
-/* The job region of an enclave whose last memory range is [start, start +
- * size): the upper half, 2 MiB aligned, at most COKERNEL_JOB_REGION_MAX.
- * Returns 0 when the range is too small for one. */
-static inline ck_u64 cokernel_job_region(ck_u64 last_start, ck_u64 last_size, ck_u64 *size_out)
-{
-	ck_u64 size = (last_size / 2) & ~(COKERNEL_JOB_ALIGN - 1);
+/* One physically contiguous piece of the job space: job-space offsets
+ * [off, off + size) are physical [phys, phys + size). */
+struct cokernel_job_piece {
+	ck_u64 phys;
+	ck_u64 off;
+	ck_u64 size;
+};
 
-	if (size > COKERNEL_JOB_REGION_MAX)
-		size = COKERNEL_JOB_REGION_MAX;
-	if (size < 2 * COKERNEL_JOB_CTL_SIZE)
+/* The job space of an enclave whose memory is ranges[0..n) (as CREATE
+ * returned them: sorted, block aligned): ranges[0] without its first
+ * COKERNEL_KERNEL_RESERVE bytes, then every other range, in order. Fills
+ * pieces[0..n) when pieces is not NULL and returns the job space's size, or
+ * 0 when there is no room for a job (less than twice the control area). */
+static inline ck_u64 cokernel_job_space(const struct cokernel_mem_range *ranges, ck_u32 n,
+					 struct cokernel_job_piece *pieces)
+{
+	ck_u64 total = 0, last;
+	ck_u32 i;
+
+	if (n == 0 || ranges[0].size <= COKERNEL_KERNEL_RESERVE)
 		return 0;
-	*size_out = size;
-	return (last_start + last_size - size) & ~(COKERNEL_JOB_ALIGN - 1);
+	last = ranges[n - 1].size - (n == 1 ? COKERNEL_KERNEL_RESERVE : 0);
+	for (i = 0; i < n; i++) {
+		ck_u64 skip = i == 0 ? COKERNEL_KERNEL_RESERVE : 0;
+
+		if (pieces) {
+			pieces[i].phys = ranges[i].start + skip;
+			pieces[i].off = total;
+			pieces[i].size = ranges[i].size - skip;
+		}
+		total += ranges[i].size - skip;
+	}
+	if (last < COKERNEL_JOB_CTL_SIZE || total < 2 * COKERNEL_JOB_CTL_SIZE)
+		return 0;	/* the control area lies inside the last piece */
+	return total;
 }
 
-/* How much of a job region of region_size bytes the executable's segments may span: half of the job's
- * memory (the other half is brk and mmap space). The co-kernel refuses a bigger executable; the launcher
- * checks the same before it creates an enclave. */
-static inline ck_u64 cokernel_job_image_limit(ck_u64 region_size)
+/* The job's memory of a job space of space_size bytes: all but the control area. */
+static inline ck_u64 cokernel_job_memory(ck_u64 space_size)
 {
-	return (region_size - COKERNEL_JOB_CTL_SIZE) / 2;
+	return space_size - COKERNEL_JOB_CTL_SIZE;
+}
+
+/* How much of the job's memory the executable's segments may span: all of it
+ * but the stack and the gap below it (the rest is brk and mmap space). The
+ * co-kernel refuses a bigger executable; the launcher checks the same before
+ * it creates an enclave. */
+static inline ck_u64 cokernel_job_image_limit(ck_u64 space_size)
+{
+	return cokernel_job_memory(space_size) - COKERNEL_JOB_STACK_SIZE - COKERNEL_JOB_STACK_GAP;
 }
 
 #endif /* COKERNEL_UAPI_JOB_H */

@@ -1,0 +1,166 @@
+// brk, mmap, munmap, mremap, madvise and mprotect (mem_syscalls.hpp). JobSpace (mm/job_space.hpp) decides
+// which addresses are in use and answers with Linux's errnos; this file makes the page tables and the bytes
+// follow: pages in use have their protection, free pages are not present, new pages read as zero. Each call
+// first checks that the page tables can take what it may need (a protection change splits at most two 2 MiB
+// pages), so once JobSpace has said yes nothing fails half-way: running out is ENOMEM and nothing changes.
+#include "mem_syscalls.hpp"
+
+#include "job.hpp"
+#include "job_memory.hpp"
+
+namespace ck {
+namespace {
+
+constexpr int64_t EINVAL = 22, ENOMEM = 12, ENODEV = 19;
+constexpr uint64_t PAGE = 4096;
+constexpr uint64_t PROT_RWX = 7;
+constexpr uint32_t PROT_RW = 3;
+constexpr unsigned TABLES = 4; // the most any call needs: two protection changes (mremap's move)
+
+uint64_t page_up(uint64_t v) {
+    return (v + PAGE - 1) & ~(PAGE - 1);
+}
+
+void zero(uint64_t va, uint64_t len) {
+    if (len != 0) {
+        memset(job_window(va, len), 0, len);
+    }
+}
+
+} // namespace
+
+// Growth: the new pages become read/write and zero. A shrink makes the brk pages above the new break not
+// present; a page whose table split finds no page stays present (free, still the job's memory).
+int64_t sys_brk(uint64_t addr) {
+    JobSpace<>& s = job_space();
+    const uint64_t old = s.brk();
+    if (addr < s.brk_start() || !tables_left(TABLES)) {
+        return static_cast<int64_t>(old);
+    }
+    if (addr > old) {
+        if (s.set_brk(addr) == MemResult::ok && page_up(addr) > page_up(old)) {
+            (void)user_protect(page_up(old), page_up(addr) - page_up(old), PROT_RW);
+            zero(page_up(old), page_up(addr) - page_up(old));
+        }
+        return static_cast<int64_t>(s.brk());
+    }
+    const uint64_t lo = page_up(addr);
+    s.for_each_mapped(lo, page_up(old) - lo, [](uint64_t from, uint64_t to, PageKind kind) {
+        if (kind == PageKind::brk) {
+            (void)user_protect(from, to - from, 0);
+        }
+    });
+    (void)s.set_brk(addr);
+    return static_cast<int64_t>(s.brk());
+}
+
+// Anonymous mappings only (ENODEV for files, not mapped in a job yet), private or shared (one process: the
+// same). MAP_NORESERVE, MAP_POPULATE, MAP_STACK, MAP_GROWSDOWN (no growth on faults), MAP_LOCKED and
+// MAP_HUGETLB change nothing: every page is backed, and 2 MiB pages are used wherever the protections allow.
+int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t off) {
+    constexpr uint64_t MAP_TYPE = 0xf, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
+    if ((flags & MAP_ANONYMOUS) == 0) {
+        return -ENODEV;
+    }
+    if ((flags & MAP_TYPE) == 0 || (flags & MAP_TYPE) > 3 || off % PAGE != 0 || len == 0) {
+        return -EINVAL; // MAP_SHARED, MAP_PRIVATE or MAP_SHARED_VALIDATE
+    }
+    if (!tables_left(TABLES)) {
+        return -ENOMEM;
+    }
+    JobSpace<>& s = job_space();
+    const MapResult r = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0
+                            ? s.map_fixed(addr, len, (flags & MAP_FIXED_NOREPLACE) != 0)
+                            : s.map(len, addr);
+    if (r.result != MemResult::ok) {
+        return -errno_of(r.result);
+    }
+    (void)user_protect(r.addr, r.len, static_cast<uint32_t>(prot & PROT_RWX));
+    zero(r.addr, r.len);
+    return static_cast<int64_t>(r.addr);
+}
+
+int64_t sys_munmap(uint64_t addr, uint64_t len) {
+    if (!tables_left(TABLES)) {
+        return -ENOMEM;
+    }
+    const MapResult r = job_space().unmap(addr, len);
+    if (r.result != MemResult::ok) {
+        return -errno_of(r.result);
+    }
+    (void)user_protect(r.addr, r.len, 0);
+    return 0;
+}
+
+// What moves keeps the old range's protection (of its first page) and its bytes (copied through the window:
+// a move never overlaps, JobSpace sees to that); growth is zero.
+int64_t sys_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, uint64_t flags, uint64_t new_addr) {
+    if (!tables_left(TABLES)) {
+        return -ENOMEM;
+    }
+    JobSpace<>& s = job_space();
+    const uint32_t prot = s.mapped(old_addr, 1) ? user_prot(old_addr) : 0;
+    const MapResult r = s.remap(old_addr, old_len, new_len, flags, new_addr);
+    if (r.result != MemResult::ok) {
+        return -errno_of(r.result);
+    }
+    if (r.moved && r.kept != 0) {
+        memcpy(job_window(r.addr, r.kept), job_window(r.freed, r.kept), r.kept);
+    }
+    zero(r.addr + r.kept, r.len - r.kept);
+    if (r.moved) {
+        (void)user_protect(r.addr, r.len, prot);
+    } else {
+        (void)user_protect(r.addr + r.kept, r.len - r.kept, prot);
+    }
+    (void)user_protect(r.freed, r.freed_len, 0);
+    return static_cast<int64_t>(r.addr);
+}
+
+// MADV_DONTNEED and MADV_REMOVE zero the anonymous pages in the range (brk, mappings, the stack) now, which
+// reads the same as Linux's zero fill on the next touch; the executable's pages keep their bytes. Other
+// advice changes nothing. A range with pages not in use is ENOMEM, after the pages in use got the advice
+// (Linux).
+int64_t sys_madvise(uint64_t addr, uint64_t len, uint64_t advice) {
+    constexpr uint64_t MADV_DONTNEED = 4, MADV_REMOVE = 9;
+    if (addr % PAGE != 0 || len > UINT64_MAX - (PAGE - 1) || page_up(len) > UINT64_MAX - addr) {
+        return -EINVAL;
+    }
+    if (len == 0) {
+        return 0;
+    }
+    JobSpace<>& s = job_space();
+    if (advice == MADV_DONTNEED || advice == MADV_REMOVE) {
+        s.for_each_mapped(addr, page_up(len), [](uint64_t from, uint64_t to, PageKind kind) {
+            if (kind != PageKind::image) {
+                zero(from, to - from);
+            }
+        });
+    }
+    return s.mapped(addr, len) ? 0 : -ENOMEM;
+}
+
+// Linux's checks, in its order: alignment, flags, length; a range with pages not in use is ENOMEM.
+int64_t sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot) {
+    constexpr uint64_t PROT_GROWSDOWN = 0x01000000, PROT_GROWSUP = 0x02000000;
+    if (addr % PAGE != 0) {
+        return -EINVAL;
+    }
+    if ((prot & ~(PROT_RWX | PROT_GROWSDOWN | PROT_GROWSUP)) != 0 ||
+        (prot & (PROT_GROWSDOWN | PROT_GROWSUP)) == (PROT_GROWSDOWN | PROT_GROWSUP)) {
+        return -EINVAL;
+    }
+    if (len == 0) {
+        return 0;
+    }
+    if (len > UINT64_MAX - PAGE || addr + page_up(len) <= addr) {
+        return -ENOMEM;
+    }
+    len = page_up(len);
+    if (!job_space().mapped(addr, len) || job_window(addr, len) == nullptr) {
+        return -ENOMEM;
+    }
+    return user_protect(addr, len, static_cast<uint32_t>(prot & PROT_RWX)) ? 0 : -ENOMEM;
+}
+
+} // namespace ck
