@@ -5,8 +5,11 @@
 // pages), so once JobSpace has said yes nothing fails half-way: running out is ENOMEM and nothing changes.
 #include "mem_syscalls.hpp"
 
-#include "job.hpp"
 #include "job_memory.hpp"
+#include "mem.hpp"
+#include "percpu.hpp"
+#include "process.hpp"
+#include "thread.hpp"
 
 namespace ck {
 namespace {
@@ -16,6 +19,10 @@ constexpr uint64_t PAGE = 4096;
 constexpr uint64_t PROT_RWX = 7;
 constexpr uint32_t PROT_RW = 3;
 constexpr unsigned TABLES = 4; // the most any call needs: two protection changes (mremap's move)
+
+JobSpace<>& job_space() {
+    return current_thread()->process->mem.space;
+}
 
 uint64_t page_up(uint64_t v) {
     return (v + PAGE - 1) & ~(PAGE - 1);

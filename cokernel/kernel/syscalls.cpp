@@ -8,13 +8,21 @@
 #include "cpu.hpp"
 #include "job.hpp"
 #include "kernel.hpp"
+#include "mem.hpp"
 #include "mem_syscalls.hpp"
+#include "percpu.hpp"
+#include "process.hpp"
 #include "syscall_table.hpp"
+#include "thread.hpp"
 
 namespace ck {
 namespace {
 
 constexpr int64_t ENOSYS = 38, EINVAL = 22, EPERM = 1, EFAULT = 14;
+
+uint8_t* j_ptr(uint64_t va, uint64_t len) {
+    return current_thread()->process->mem.ptr(va, len);
+}
 
 // Clocks: the proxy read CLOCK_REALTIME, CLOCK_MONOTONIC and the TSC at one instant; the TSC (invariant and
 // synchronised across CPUs, as Linux also assumes when it uses it as its clocksource) runs on from there.
@@ -27,22 +35,22 @@ uint64_t ns_since(uint64_t tsc_then) {
 constexpr uint64_t NS = 1000000000;
 
 // ns of clock clk now; false for clocks a job cannot read.
-bool clock_now(const Job& j, uint64_t clk, uint64_t& ns) {
+bool clock_now(const Process& j, uint64_t clk, uint64_t& ns) {
     switch (clk) {
     case 0:  // CLOCK_REALTIME
     case 5:  // CLOCK_REALTIME_COARSE
     case 11: // CLOCK_TAI (no leap-second offset here)
-        ns = j.realtime_ns + ns_since(j.tsc_base);
+        ns = j.clocks.realtime_ns + ns_since(j.clocks.tsc_base);
         return true;
     case 1: // CLOCK_MONOTONIC
     case 4: // CLOCK_MONOTONIC_RAW
     case 6: // CLOCK_MONOTONIC_COARSE
     case 7: // CLOCK_BOOTTIME
-        ns = j.monotonic_ns + ns_since(j.tsc_base);
+        ns = j.clocks.monotonic_ns + ns_since(j.clocks.tsc_base);
         return true;
     case 2: // CLOCK_PROCESS_CPUTIME_ID: the job owns its CPU, so CPU time is time since its start
     case 3: // CLOCK_THREAD_CPUTIME_ID
-        ns = ns_since(j.start_tsc);
+        ns = ns_since(j.clocks.start_tsc);
         return true;
     default:
         return false;
@@ -50,7 +58,7 @@ bool clock_now(const Job& j, uint64_t clk, uint64_t& ns) {
 }
 
 bool put_pair(uint64_t addr, uint64_t first, uint64_t second) {
-    uint8_t* p = user_ptr(addr, 16);
+    uint8_t* p = j_ptr(addr, 16);
     if (p == nullptr) {
         return false;
     }
@@ -60,16 +68,16 @@ bool put_pair(uint64_t addr, uint64_t first, uint64_t second) {
 }
 
 // Spins until clock clk reaches deadline_ns, with interrupts on (Linux's commands are still answered).
-void sleep_until(const Job& j, uint64_t clk, uint64_t deadline_ns) {
+void sleep_until(const Process& j, uint64_t clk, uint64_t deadline_ns) {
     uint64_t now = 0;
     while (clock_now(j, clk, now) && now < deadline_ns) {
         arch::pause_interruptible();
     }
 }
 
-int64_t sys_clock_nanosleep(const Job& j, uint64_t clk, uint64_t flags, uint64_t req) {
+int64_t sys_clock_nanosleep(const Process& j, uint64_t clk, uint64_t flags, uint64_t req) {
     constexpr uint64_t TIMER_ABSTIME = 1;
-    const uint8_t* p = user_ptr(req, 16);
+    const uint8_t* p = j_ptr(req, 16);
     if (p == nullptr) {
         return -EFAULT;
     }
@@ -102,7 +110,7 @@ bool sys_getrandom(uint64_t buf, uint64_t len, int64_t& ret) {
     if (len > 33554431) {
         len = 33554431; // Linux returns at most this much per call
     }
-    uint8_t* p = user_ptr(buf, len);
+    uint8_t* p = j_ptr(buf, len);
     if (p == nullptr) {
         ret = len == 0 ? 0 : -EFAULT;
         return true;
@@ -128,7 +136,7 @@ bool zero_out(uint64_t addr, uint64_t len) {
     if (addr == 0) {
         return true;
     }
-    uint8_t* p = user_ptr(addr, len);
+    uint8_t* p = j_ptr(addr, len);
     if (p == nullptr) {
         return false;
     }
@@ -137,7 +145,7 @@ bool zero_out(uint64_t addr, uint64_t len) {
 }
 
 // Returns true and sets ret when the co-kernel handles nr itself.
-bool native(Job& j, uint64_t nr, const uint64_t (&a)[6], int64_t& ret) {
+bool native(Process& j, uint64_t nr, const uint64_t (&a)[6], int64_t& ret) {
     switch (nr) {
     case 12: // brk
         ret = sys_brk(a[0]);
@@ -163,10 +171,11 @@ bool native(Job& j, uint64_t nr, const uint64_t (&a)[6], int64_t& ret) {
                 ret = -EPERM;
                 return true;
             }
+            current_thread()->fs_base = a[1];
             arch::wrmsr(0xc0000100, a[1]);
             ret = 0;
         } else if (a[0] == 0x1003) { // ARCH_GET_FS
-            uint8_t* p = user_ptr(a[1], 8);
+            uint8_t* p = j_ptr(a[1], 8);
             const uint64_t fs = arch::rdmsr(0xc0000100);
             ret = p != nullptr ? (memcpy(p, &fs, 8), 0) : -EFAULT;
         } else {
@@ -176,7 +185,7 @@ bool native(Job& j, uint64_t nr, const uint64_t (&a)[6], int64_t& ret) {
     case 218: // set_tid_address
     case 39:  // getpid
     case 186: // gettid
-        ret = j.pid;
+        ret = j.id.pid;
         return true;
     case 228: { // clock_gettime
         uint64_t ns = 0;
@@ -199,7 +208,7 @@ bool native(Job& j, uint64_t nr, const uint64_t (&a)[6], int64_t& ret) {
         uint64_t ns = 0;
         (void)clock_now(j, 0, ns);
         const uint64_t sec = ns / NS;
-        uint8_t* p = a[0] != 0 ? user_ptr(a[0], 8) : nullptr;
+        uint8_t* p = a[0] != 0 ? j_ptr(a[0], 8) : nullptr;
         if (p != nullptr) {
             memcpy(p, &sec, 8);
         }
@@ -213,7 +222,7 @@ bool native(Job& j, uint64_t nr, const uint64_t (&a)[6], int64_t& ret) {
         ret = sys_clock_nanosleep(j, a[0], a[1], a[2]);
         return true;
     case 63: { // uname
-        uint8_t* p = user_ptr(a[0], sizeof j.utsname);
+        uint8_t* p = j_ptr(a[0], sizeof j.utsname);
         ret = p != nullptr ? (memcpy(p, j.utsname, sizeof j.utsname), 0) : -EFAULT;
         return true;
     }
@@ -259,7 +268,8 @@ bool native(Job& j, uint64_t nr, const uint64_t (&a)[6], int64_t& ret) {
     }
 }
 
-int64_t delegate(Job& j, uint64_t nr, const uint64_t (&a)[6]) {
+int64_t delegate(Thread& t, uint64_t nr, const uint64_t (&a)[6]) {
+    Process& j = *t.process;
     const deleg::SyscallInfo* info = deleg::syscall_info(nr);
     if (info == nullptr) {
         return -ENOSYS;
@@ -275,10 +285,10 @@ int64_t delegate(Job& j, uint64_t nr, const uint64_t (&a)[6]) {
     if (info->policy == deleg::Policy::denied) {
         return -EPERM;
     }
-    ++j.delegated_calls;
+    ++j.calls.delegated;
     // Wait with interrupts on, so Linux's commands (ping, stop) are still answered.
     return deleg::delegate_call(
-        *j.channel, static_cast<uint32_t>(nr), a,
+        t.channel, static_cast<uint32_t>(nr), a,
         [](auto& requests) {
             if (requests.consumer_may_sleep()) {
                 notify_linux(); // the proxy waits in COKERNEL_IOC_JOB_WAIT
@@ -294,19 +304,20 @@ int64_t delegate(Job& j, uint64_t nr, const uint64_t (&a)[6]) {
 } // namespace ck
 
 extern "C" void syscall_dispatch(arch::Frame* f) {
-    ck::Job& j = ck::current_job();
+    ck::Thread& t = *ck::current_thread();
+    ck::Process& j = *t.process;
     const uint64_t nr = f->vector;
     const uint64_t a[6] = {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9};
     int64_t ret = 0;
     const bool bit_ok = nr < COKERNEL_JOB_NR_LIMIT;
-    if (bit_ok && (j.deny[nr / 8] & (1u << (nr % 8))) != 0) {
+    if (bit_ok && (j.policy.deny[nr / 8] & (1u << (nr % 8))) != 0) {
         ret = -ck::EPERM; // --deny
-    } else if (bit_ok && (j.delegate_native[nr / 8] & (1u << (nr % 8))) != 0) {
-        ret = ck::delegate(j, nr, a); // --delegate
+    } else if (bit_ok && (j.policy.delegate_native[nr / 8] & (1u << (nr % 8))) != 0) {
+        ret = ck::delegate(t, nr, a); // --delegate
     } else if (ck::native(j, nr, a, ret)) {
-        ++j.native_calls;
+        ++j.calls.native;
     } else {
-        ret = ck::delegate(j, nr, a);
+        ret = ck::delegate(t, nr, a);
     }
     f->rax = static_cast<uint64_t>(ret);
 }
