@@ -117,6 +117,7 @@ inline cokernel_deleg_response* channel_responses(cokernel_deleg_channel* ch, ui
 
 // The co-kernel's end: sends requests, receives responses.
 struct CokernelEnd {
+    CokernelEnd() = default; // none yet (a co-kernel thread before its channel is set up)
     CokernelEnd(cokernel_deleg_channel* ch, uint32_t slots)
         : requests(&ch->req, channel_requests(ch), slots),
           responses(&ch->resp, channel_responses(ch, slots), slots) {}

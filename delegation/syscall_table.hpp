@@ -7,6 +7,10 @@ namespace ck::deleg {
 
 enum class Policy : uint8_t { native_only, native, delegated, denied };
 
+// The co-kernel's handler of a syscall (the .def's `native` column): its own sys_<name>, the shared
+// not-implemented one (-ENOSYS), or none (the proxy's or a refusal).
+enum class NativeHandler : uint8_t { none, sys, enosys };
+
 enum class ArgKind : uint8_t {
     none,
     integer,
@@ -131,12 +135,17 @@ struct SyscallInfo {
     uint16_t nr;
     const char* name;
     Policy policy;
+    NativeHandler native;
     ArgSpec args[6];
 };
 
 inline constexpr SyscallInfo syscall_table[] = {
-#define CK_SYSCALL(nr, name, policy, a0, a1, a2, a3, a4, a5)                                                 \
-    {nr, #name, Policy::policy, {arg::a0, arg::a1, arg::a2, arg::a3, arg::a4, arg::a5}},
+#define CK_SYSCALL(nr, name, policy, native, a0, a1, a2, a3, a4, a5)                                         \
+    {nr,                                                                                                     \
+     #name,                                                                                                  \
+     Policy::policy,                                                                                         \
+     NativeHandler::native,                                                                                  \
+     {arg::a0, arg::a1, arg::a2, arg::a3, arg::a4, arg::a5}},
 #include "syscalls.def"
 #undef CK_SYSCALL
 };
@@ -229,5 +238,30 @@ constexpr bool length_indices_valid() {
     return true;
 }
 static_assert(length_indices_valid(), "syscalls.def: a length or count index is not an argument");
+
+// What the `native` column may say for each policy: a `native` syscall has its own handler (else it should
+// be delegated); a `native_only` one its own or, until it is implemented, the shared -ENOSYS one; delegated
+// and denied ones none, so nothing native can be missed and nothing else reaches a native handler.
+constexpr bool native_handler_fits(const SyscallInfo& s) {
+    switch (s.policy) {
+    case Policy::native:
+        return s.native == NativeHandler::sys;
+    case Policy::native_only:
+        return s.native == NativeHandler::sys || s.native == NativeHandler::enosys;
+    case Policy::delegated:
+    case Policy::denied:
+        return s.native == NativeHandler::none;
+    }
+    return false;
+}
+constexpr bool native_handlers_fit() {
+    for (const SyscallInfo& s : syscall_table) {
+        if (!native_handler_fits(s)) {
+            return false;
+        }
+    }
+    return true;
+}
+static_assert(native_handlers_fit(), "syscalls.def: a `native` column does not fit the entry's policy");
 
 } // namespace ck::deleg

@@ -6,6 +6,7 @@
 #include "cpu.hpp"
 #include "job.hpp"
 #include "kernel.hpp"
+#include "paging.hpp"
 
 namespace ck {
 namespace {
@@ -25,8 +26,7 @@ void answer(cokernel_control& c, uint32_t seq, int32_t result) {
     case COKERNEL_FAULT_PANIC:
         panic("requested by Linux (cokernel fault panic)");
     case COKERNEL_FAULT_PAGE_FAULT:
-        // Below the image window and outside the direct map: never mapped.
-        *reinterpret_cast<volatile uint64_t*>(0xffffc00000000000ULL) = 1;
+        *reinterpret_cast<volatile uint64_t*>(NEVER_MAPPED_VA) = 1;
         break;
     case COKERNEL_FAULT_DIVIDE: {
         uint64_t zero = 0;
@@ -49,7 +49,7 @@ void answer(cokernel_control& c, uint32_t seq, int32_t result) {
     case COKERNEL_FAULT_STACK:
         // The escalation that would be a triple fault without an IST stack: with RSP unmapped, the page fault
         // cannot push its frame, which is a double fault; #DF runs on its own IST stack and reports it.
-        asm volatile("movq $0xffffc00000001000, %%rsp; pushq $0" ::: "memory");
+        asm volatile("movq %0, %%rsp; pushq $0" ::"r"(NEVER_MAPPED_VA + 0x1000) : "memory");
         break;
     default:
         break;

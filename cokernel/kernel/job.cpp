@@ -3,6 +3,11 @@
 // loads the executable into the job's memory, maps all of it as user pages (2 MiB, mapped up front), gives
 // its pages their protections (segments per p_flags, the stack; the free rest not present), builds the
 // initial stack and enters ring 3. The job ends through exit/exit_group, a fatal signal or a CPU exception.
+//
+// The job is a Process (proc/process.hpp) with one Thread (proc/thread.hpp), which this CPU runs from its
+// own loop (thread_run) until the job ends. clone (issue 9, item 2) will add threads to the process, and a
+// scheduler will run them on every enclave CPU; job_end then becomes the end of the process (exit_group):
+// every thread of it stops, wherever it runs, before the job's memory goes.
 #include "job.hpp"
 
 #include "console.hpp"
@@ -13,12 +18,12 @@
 #include "kernel.hpp"
 #include "load_plan.hpp"
 #include "load_segments.hpp"
+#include "mem.hpp"
+#include "percpu.hpp"
+#include "process.hpp"
+#include "thread.hpp"
 
 #include <stdarg.h>
-
-extern "C" uint64_t user_enter(uint64_t rip, uint64_t rsp, uint64_t* saved_rsp, void* tss_rsp0);
-extern "C" [[noreturn]] void user_leave(uint64_t saved_rsp, uint64_t status);
-extern "C" void syscall_entry();
 
 namespace ck {
 namespace {
@@ -26,13 +31,12 @@ namespace {
 constexpr uint64_t PAGE = 4096;
 constexpr uint64_t STACK_SIZE = COKERNEL_JOB_STACK_SIZE;
 constexpr uint32_t MAX_STRINGS = 4096;
-constexpr uint32_t MSR_EFER = 0xc0000080, MSR_STAR = 0xc0000081, MSR_LSTAR = 0xc0000082,
-                   MSR_FMASK = 0xc0000084, MSR_FS_BASE = 0xc0000100;
 
 bool g_jobs = false; // the enclave has a job space
-Job g_job;
-JobSpace<> g_space;
-bool g_in_job = false; // between user_enter and its return: an interrupt may end the job
+// The running job: one process, one thread (one job per enclave at a time). Threads of clone will need
+// their own storage (issue 9, item 2).
+Process g_process;
+Thread g_thread;
 const char* g_strings[MAX_STRINGS];
 
 cokernel_job* control_block() {
@@ -116,7 +120,21 @@ bool collect_strings(const uint8_t* area, uint64_t size, uint32_t count) {
     return true;
 }
 
-void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables) {
+// A new process for the request b: everything but its memory, which start_job sets up. Field by field: the
+// job space is too large for a temporary on the stack.
+void process_init(Process& p, cokernel_job& b) {
+    p.block = &b;
+    p.id = Identity{b.pid, b.uid, b.euid, b.gid, b.egid};
+    p.clocks = Clocks{b.tsc_base, b.realtime_ns, b.monotonic_ns, arch::rdtsc()};
+    memcpy(p.utsname, b.utsname, sizeof p.utsname);
+    memcpy(p.policy.delegate_native, b.delegate_native, sizeof p.policy.delegate_native);
+    memcpy(p.policy.deny, b.deny, sizeof p.policy.deny);
+    p.calls = SyscallCounts{};
+    p.exit_status = 0;
+    p.signal = 0;
+}
+
+void start_job(cokernel_job& b, PhysAllocator<64>& phys) {
     const uint64_t elf_size = b.elf_size;
     const uint32_t argc = b.argc;
     const uint32_t envc = b.envc;
@@ -154,17 +172,8 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
         publish(b, COKERNEL_JOB_REFUSED);
         return;
     }
-    Job& j = g_job;
-    j = Job{};
-    j.block = &b;
-    j.pid = b.pid;
-    j.tsc_base = b.tsc_base;
-    j.realtime_ns = b.realtime_ns;
-    j.monotonic_ns = b.monotonic_ns;
-    j.start_tsc = arch::rdtsc();
-    memcpy(j.utsname, b.utsname, sizeof j.utsname);
-    memcpy(j.delegate_native, b.delegate_native, sizeof j.delegate_native);
-    memcpy(j.deny, b.deny, sizeof j.deny);
+    Process& p = g_process;
+    process_init(p, b);
     if (!map_user(phys)) {
         unmap_user();
         set_message(b, "out of memory for the job's page tables");
@@ -190,17 +199,17 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
     uint32_t a = 1, bx = 0, c = 0, d = 0;
     asm volatile("cpuid" : "+a"(a), "=b"(bx), "=c"(c), "=d"(d));
     args.hwcap = d;
-    args.uid = b.uid;
-    args.euid = b.euid;
-    args.gid = b.gid;
-    args.egid = b.egid;
+    args.uid = p.id.uid;
+    args.euid = p.id.euid;
+    args.gid = p.id.gid;
+    args.egid = p.id.egid;
     elf::StackLayout layout{};
     elf::Status st = elf::load_segments(mem, plan, elf, elf_size);
     if (st.ok()) {
         st = elf::build_initial_stack(mem, top - STACK_SIZE, top, plan, args, layout);
     }
-    if (st.ok() &&
-        g_space.init(va, user_size, plan.image_end, STACK_SIZE, COKERNEL_JOB_STACK_GAP) != MemResult::ok) {
+    if (st.ok() && p.mem.space.init(va, user_size, plan.image_end, STACK_SIZE, COKERNEL_JOB_STACK_GAP) !=
+                       MemResult::ok) {
         st = elf::Status{elf::Error::too_large, "the executable leaves no room for the stack"};
     }
     if (st.ok() && !protect_image(plan, va, top)) {
@@ -212,10 +221,18 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
         publish(b, COKERNEL_JOB_REFUSED);
         return;
     }
+    // Its first thread: the proxy's pid is its tid, as a main thread's tid is its pid on Linux.
+    Thread& t = g_thread;
+    if (!thread_init(t, p, p.id.pid, phys)) {
+        unmap_user();
+        set_message(b, "out of memory for the job's kernel stack");
+        publish(b, COKERNEL_JOB_REFUSED);
+        return;
+    }
+    *t.user_frame() = first_user_frame(plan.entry, layout.rsp);
     auto* ch = reinterpret_cast<cokernel_deleg_channel*>(ctl + COKERNEL_JOB_CHANNEL_OFFSET);
     (void)deleg::channel_init(ch, COKERNEL_JOB_CHANNEL_SIZE, COKERNEL_JOB_CHANNEL_SLOTS, 0);
-    deleg::CokernelEnd end(ch, COKERNEL_JOB_CHANNEL_SLOTS);
-    j.channel = &end;
+    t.channel = deleg::CokernelEnd(ch, COKERNEL_JOB_CHANNEL_SLOTS);
     b.user_va = va;
     b.user_size = user_size;
     b.exit_status = 0;
@@ -224,26 +241,20 @@ void enter_job(cokernel_job& b, PhysAllocator<64>& phys, arch::CpuTables& tables
     kprintf("job: starting '%s' (%u argument(s)) at 0x%lx, memory 0x%lx-0x%lx (%lu MiB)\n", g_strings[0],
             argc, plan.entry, va, top - 1, user_size >> 20);
     publish(b, COKERNEL_JOB_RUNNING);
-    asm volatile("fninit");
-    const uint32_t mxcsr = 0x1f80;
-    asm volatile("ldmxcsr %0" ::"m"(mxcsr));
-    arch::wrmsr(MSR_FS_BASE, 0);
-    g_in_job = true;
-    const auto status = static_cast<int32_t>(
-        user_enter(plan.entry, layout.rsp, &j.saved_rsp, reinterpret_cast<uint8_t*>(&tables.tss) + 4));
-    g_in_job = false;
+    thread_run(t); // until job_end
+    thread_release(t, phys);
     unmap_user();
-    b.exit_status = status;
-    b.signal = j.signal;
-    b.native_calls = j.native_calls;
-    b.delegated_calls = j.delegated_calls;
-    if (j.signal != 0) {
-        set_message(b, "killed by signal %u", j.signal);
+    b.exit_status = p.exit_status;
+    b.signal = p.signal;
+    b.native_calls = p.calls.native;
+    b.delegated_calls = p.calls.delegated;
+    if (p.signal != 0) {
+        set_message(b, "killed by signal %u", p.signal);
     } else {
-        set_message(b, "exited with status %d", status);
+        set_message(b, "exited with status %d", p.exit_status);
     }
-    kprintf("job: %s (%lu native, %lu delegated syscalls)\n", b.message, j.native_calls, j.delegated_calls);
-    j.channel = nullptr;
+    kprintf("job: %s (%lu native, %lu delegated syscalls)\n", b.message, p.calls.native, p.calls.delegated);
+    t.channel = deleg::CokernelEnd();
     publish(b, COKERNEL_JOB_EXITED);
     notify_linux(); // a proxy waiting for requests wakes up and sees the end
 }
@@ -264,24 +275,7 @@ bool job_space_reserve(const cokernel_boot_params& bp) {
     return true;
 }
 
-void job_cpu_init() {
-    // SSE for ring 3: CR0.MP on, EM and TS off; CR4.OSFXSR and OSXMMEXCPT.
-    uint64_t cr0 = 0;
-    uint64_t cr4 = 0;
-    asm volatile("mov %%cr0, %0" : "=r"(cr0));
-    cr0 = (cr0 & ~uint64_t{(1u << 2) | (1u << 3)}) | (1u << 1);
-    asm volatile("mov %0, %%cr0" ::"r"(cr0));
-    asm volatile("mov %%cr4, %0" : "=r"(cr4));
-    cr4 |= (1u << 9) | (1u << 10);
-    asm volatile("mov %0, %%cr4" ::"r"(cr4));
-    arch::wrmsr(MSR_EFER, arch::rdmsr(MSR_EFER) | 1); // SCE
-    // SYSCALL: CS 0x08, SS 0x10. SYSRET: SS 0x20 + 8 = 0x28|3, CS 0x20 + 16 = 0x30|3.
-    arch::wrmsr(MSR_STAR, (uint64_t{0x20} << 48) | (uint64_t{0x08} << 32));
-    arch::wrmsr(MSR_LSTAR, reinterpret_cast<uint64_t>(&syscall_entry));
-    arch::wrmsr(MSR_FMASK, 0x47700); // TF, DF, IF, IOPL, NT, AC
-}
-
-void job_poll(PhysAllocator<64>& phys, arch::CpuTables& tables) {
+void job_poll(PhysAllocator<64>& phys) {
     if (!g_jobs) {
         return;
     }
@@ -295,24 +289,14 @@ void job_poll(PhysAllocator<64>& phys, arch::CpuTables& tables) {
         publish(b, COKERNEL_JOB_REFUSED);
         return;
     }
-    enter_job(b, phys, tables);
-}
-
-Job& current_job() {
-    return g_job;
-}
-
-JobSpace<>& job_space() {
-    return g_space;
-}
-
-uint8_t* user_ptr(uint64_t va, uint64_t len) {
-    return len != 0 && g_space.mapped(va, len) ? job_window(va, len) : nullptr;
+    start_job(b, phys);
 }
 
 void job_end(int32_t status, uint32_t signal) {
-    g_job.signal = signal;
-    user_leave(g_job.saved_rsp, static_cast<uint32_t>(status));
+    Process& p = *current_thread()->process;
+    p.exit_status = status;
+    p.signal = signal;
+    thread_end(); // its only thread: back in start_job
 }
 
 void job_fault(const arch::Frame& f) {
@@ -344,7 +328,7 @@ void job_fault(const arch::Frame& f) {
 void job_proxy_gone() {
     // Interrupts reach CPU 0 only in its idle halt, in ring 3 and in the job's waits (delegated calls,
     // sleeps), never inside job_poll: the job is either running here or not started.
-    if (g_in_job) {
+    if (current_thread() != nullptr) { // CPU 0 runs the job's thread
         kprintf("job: its proxy on Linux is gone: ending it\n");
         job_end(128 + 9, 9);
     }

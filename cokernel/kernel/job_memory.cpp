@@ -65,6 +65,9 @@ uint64_t prot_access(uint32_t prot) {
 bool job_space_init(const cokernel_boot_params& bp) {
     g_npieces = 0;
     g_space = cokernel_job_space(bp.ranges, bp.nranges, g_pieces);
+    if (g_space > JOB_WINDOW_MAX) {
+        g_space = 0; // more than the window holds
+    }
     for (uint32_t i = 0; g_space != 0 && i < bp.nranges; ++i) {
         if ((g_pieces[i].phys | g_pieces[i].size) % LARGE != 0) {
             g_space = 0; // map_user builds 2 MiB pages only

@@ -16,6 +16,11 @@
 namespace ck {
 
 constexpr uint64_t JOB_WINDOW = 0xffffc00000000000ULL; // PML4 slot 384: job-space offset 0
+// The most job space the window holds: up to NEVER_MAPPED_VA (32 TiB); a bigger one refuses jobs.
+constexpr uint64_t JOB_WINDOW_MAX = NEVER_MAPPED_VA - JOB_WINDOW;
+static_assert(JOB_WINDOW > COKERNEL_PHYSMAP_BASE && NEVER_MAPPED_VA > JOB_WINDOW &&
+                  COKERNEL_LINK_BASE > NEVER_MAPPED_VA,
+              "the co-kernel's virtual layout: direct map, job window, nothing, image");
 
 // CPU 0, before paging_build: computes the pieces from the boot parameters. False when the enclave has no
 // room for a job, or its pieces are not 2 MiB aligned (jobs are then refused).

@@ -9,7 +9,9 @@
 #include "job_memory.hpp"
 #include "kernel.hpp"
 #include "paging.hpp"
+#include "percpu.hpp"
 #include "phys_alloc.hpp"
+#include "user_mode.hpp"
 
 #ifndef COKERNEL_VERSION
 #define COKERNEL_VERSION "unknown"
@@ -17,18 +19,6 @@
 
 namespace ck {
 namespace {
-
-struct PerCpu {
-    PerCpu* self;        // at %gs:0
-    uint64_t kernel_rsp; // at %gs:8: a job's syscalls run on this stack (user.S)
-    uint64_t user_rsp;   // at %gs:16: the job's %rsp during a syscall
-    uint32_t index;
-    uint32_t apic_id;
-    arch::CpuTables tables;
-    alignas(16) uint8_t fault_stack[8192];
-};
-
-static_assert(__builtin_offsetof(PerCpu, kernel_rsp) == 8 && __builtin_offsetof(PerCpu, user_rsp) == 16);
 
 PerCpu g_cpus[COKERNEL_MAX_ENCLAVE_CPUS];
 const cokernel_boot_params* g_bp = nullptr;
@@ -116,9 +106,7 @@ cokernel_control& control() {
 }
 
 uint32_t this_cpu_index() {
-    PerCpu* self = nullptr;
-    asm volatile("movq %%gs:0, %0" : "=r"(self));
-    return self->index;
+    return this_cpu().index;
 }
 
 arch::Apic& this_apic() {
@@ -167,7 +155,7 @@ extern "C" [[noreturn]] void kernel_entry(const cokernel_boot_params* bp, uint32
     }
     arch::load_cpu_tables(pc.tables, reinterpret_cast<uint64_t>(pc.fault_stack + sizeof pc.fault_stack));
     arch::wrmsr(arch::MSR_GS_BASE, reinterpret_cast<uint64_t>(&pc)); // after loading %gs, which clears it
-    job_cpu_init();
+    arch::user_mode_init();
     arch::Apic& apic = g_apic[cpu];
     apic.init(bp->apic_mode == COKERNEL_APIC_X2APIC, bp->apic_phys);
     if (apic.id() != pc.apic_id) {
@@ -196,7 +184,7 @@ extern "C" [[noreturn]] void kernel_entry(const cokernel_boot_params* bp, uint32
     for (;;) {
         arch::idle();
         if (cpu == 0) {
-            job_poll(g_phys, pc.tables); // jobs run on CPU 0; the proxy's doorbell is a PING
+            job_poll(g_phys); // jobs run on CPU 0; the proxy's doorbell is a PING
         }
     }
 }

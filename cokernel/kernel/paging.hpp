@@ -10,6 +10,10 @@
 
 namespace ck {
 
+// Where the co-kernel maps nothing, ever: PML4 slot 448, above the job window (job_memory.hpp, which stops
+// below it) and below the image (COKERNEL_LINK_BASE). `cokernel fault page-fault|stack` touch it.
+constexpr uint64_t NEVER_MAPPED_VA = 0xffffe00000000000ULL;
+
 // The page-table builder's memory (PageTableBuilder<DirectMapTables>): tables come from the page allocator,
 // zeroed, and are read and written through the direct map. Used for the co-kernel's own tables and for jobs'.
 class DirectMapTables {

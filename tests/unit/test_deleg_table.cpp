@@ -93,3 +93,26 @@ TEST_CASE("every delegated syscall is fully classified and its length indices ar
     }
     CHECK(delegated > 150);
 }
+
+TEST_CASE("the native column fits each entry's policy", "[deleg][table]") {
+    std::set<std::string> enosys;
+    for (const SyscallInfo& s : syscall_table) {
+        INFO(s.name);
+        CHECK(native_handler_fits(s));
+        if (s.native == NativeHandler::enosys) {
+            enosys.insert(s.name);
+        }
+    }
+    CHECK(native_handlers_fit());
+    CHECK(enosys.count("clone3") == 1); // glibc falls back to clone only on ENOSYS (DESIGN.md, section 8)
+    CHECK(enosys.count("mremap") == 0); // the job space implements it (issue 9, item 1)
+    SyscallInfo broken = *syscall_info(SYS_brk);
+    broken.native = NativeHandler::none;
+    CHECK_FALSE(native_handler_fits(broken)); // a native-only syscall with no handler at all
+    broken = *syscall_info(SYS_clock_gettime);
+    broken.native = NativeHandler::enosys;
+    CHECK_FALSE(native_handler_fits(broken)); // a native syscall without a handler should be delegated
+    broken = *syscall_info(SYS_read);
+    broken.native = NativeHandler::sys;
+    CHECK_FALSE(native_handler_fits(broken)); // a delegated syscall never reaches a co-kernel handler
+}

@@ -1,11 +1,13 @@
-/* Ring 3: entering a job, the SYSCALL entry, leaving a job back to the kernel (docs/run.md).
- * Per-CPU scratch at %gs:8 (kernel stack for syscalls) and %gs:16 (the user's %rsp during a syscall). */
+/* Ring 3: entering a thread, the SYSCALL entry, leaving a thread back to the CPU's own loop (docs/run.md,
+ * cokernel/proc/thread.cpp). Per-CPU scratch (proc/percpu.hpp, offsets in asm_offsets.h): the top of the
+ * running thread's kernel stack and the user's %rsp during a syscall. */
+#include "asm_offsets.h"
 #include "frame.inc"
     .section .text
 
-/* uint64_t user_enter(uint64_t rip, uint64_t rsp, uint64_t* saved_rsp, uint64_t* tss_rsp0)
- * Saves the callee-saved registers and this stack pointer (user_leave comes back here), then iretq to ring 3
- * with every general register zeroed. Returns user_leave's status. */
+/* void user_enter(struct arch::Frame* frame, uint64_t* own_rsp)
+ * Saves the callee-saved registers and this stack pointer at *own_rsp (user_leave comes back here), then
+ * pops frame -- a thread's user registers at the top of its kernel stack -- and iretq to ring 3. */
     .globl user_enter
 user_enter:
     pushq %rbx
@@ -14,37 +16,17 @@ user_enter:
     pushq %r13
     pushq %r14
     pushq %r15
-    movq %rsp, (%rdx)
-    movq %rsp, (%rcx)
-    movq %rsp, %gs:8
-    pushq $0x2b            /* user SS */
-    pushq %rsi             /* user RSP */
-    pushq $0x202           /* RFLAGS: IF */
-    pushq $0x33            /* user CS */
-    pushq %rdi             /* RIP */
-    xorl %eax, %eax
-    xorl %ebx, %ebx
-    xorl %ecx, %ecx
-    xorl %edx, %edx
-    xorl %esi, %esi
-    xorl %edi, %edi
-    xorl %ebp, %ebp
-    xorl %r8d, %r8d
-    xorl %r9d, %r9d
-    xorl %r10d, %r10d
-    xorl %r11d, %r11d
-    xorl %r12d, %r12d
-    xorl %r13d, %r13d
-    xorl %r14d, %r14d
-    xorl %r15d, %r15d
+    movq %rsp, (%rsi)
+    movq %rdi, %rsp
+    RESTORE_FRAME_REGS
+    addq $16, %rsp         /* vector, error */
     swapgs
     iretq
 
-/* [[noreturn]] void user_leave(uint64_t saved_rsp, uint64_t status): back into user_enter's frame. */
+/* [[noreturn]] void user_leave(uint64_t own_rsp): back into user_enter's frame, which returns. */
     .globl user_leave
 user_leave:
     movq %rdi, %rsp
-    movq %rsi, %rax
     popq %r15
     popq %r14
     popq %r13
@@ -53,15 +35,16 @@ user_leave:
     popq %rbx
     ret
 
-/* SYSCALL from ring 3 (IF, TF, DF, AC cleared by FMASK). Builds an arch::Frame (descriptors.hpp) with the
- * syscall number in the vector slot, calls syscall_dispatch(Frame*), returns with SYSRET. */
+/* SYSCALL from ring 3 (IF, TF, DF, AC cleared by FMASK). Saves the thread's user registers as an arch::Frame
+ * (descriptors.hpp) at the top of its kernel stack (Thread::user_frame), with the syscall number in the
+ * vector slot, calls syscall_dispatch(Frame*), returns with SYSRET. */
     .globl syscall_entry
 syscall_entry:
     swapgs
-    movq %rsp, %gs:16
-    movq %gs:8, %rsp
+    movq %rsp, %gs:PERCPU_USER_RSP
+    movq %gs:PERCPU_KERNEL_RSP, %rsp
     pushq $0x2b
-    pushq %gs:16
+    pushq %gs:PERCPU_USER_RSP
     pushq %r11
     pushq $0x33
     pushq %rcx
@@ -78,7 +61,7 @@ syscall_entry:
     swapgs
     sysretq
 
-/* The compiler may call these even in freestanding code. */
+/* The compiler may call these even in freestanding code (declared in lib/mem.hpp). */
     .globl memcpy
 memcpy:
     movq %rdi, %rax

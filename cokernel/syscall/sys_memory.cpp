@@ -1,21 +1,27 @@
-// brk, mmap, munmap, mremap, madvise and mprotect (mem_syscalls.hpp). JobSpace (mm/job_space.hpp) decides
-// which addresses are in use and answers with Linux's errnos; this file makes the page tables and the bytes
-// follow: pages in use have their protection, free pages are not present, new pages read as zero. Each call
-// first checks that the page tables can take what it may need (a protection change splits at most two 2 MiB
-// pages), so once JobSpace has said yes nothing fails half-way: running out is ENOMEM and nothing changes.
-#include "mem_syscalls.hpp"
-
-#include "job.hpp"
+// brk, mmap, munmap, mremap, madvise and mprotect of the calling thread's process (handlers.hpp). JobSpace
+// (mm/job_space.hpp) decides which addresses are in use and answers with Linux's errnos; this file makes the
+// page tables and the bytes follow: pages in use have their protection, free pages are not present, new pages
+// read as zero. Each call first checks that the page tables can take what it may need (a protection change
+// splits at most two 2 MiB pages), so once JobSpace has said yes nothing fails half-way: running out is
+// ENOMEM and nothing changes.
+#include "errno.hpp"
+#include "handlers.hpp"
 #include "job_memory.hpp"
+#include "mem.hpp"
+#include "process.hpp"
+#include "thread.hpp"
 
 namespace ck {
 namespace {
 
-constexpr int64_t EINVAL = 22, ENOMEM = 12, ENODEV = 19;
 constexpr uint64_t PAGE = 4096;
 constexpr uint64_t PROT_RWX = 7;
 constexpr uint32_t PROT_RW = 3;
 constexpr unsigned TABLES = 4; // the most any call needs: two protection changes (mremap's move)
+
+JobSpace<>& job_space(Thread& self) {
+    return self.process->mem.space;
+}
 
 uint64_t page_up(uint64_t v) {
     return (v + PAGE - 1) & ~(PAGE - 1);
@@ -31,8 +37,9 @@ void zero(uint64_t va, uint64_t len) {
 
 // Growth: the new pages become read/write and zero. A shrink makes the brk pages above the new break not
 // present; a page whose table split finds no page stays present (free, still the job's memory).
-int64_t sys_brk(uint64_t addr) {
-    JobSpace<>& s = job_space();
+SysRet sys_brk(Thread& self, const Syscall& call) {
+    const uint64_t addr = call.arg[0];
+    JobSpace<>& s = job_space(self);
     const uint64_t old = s.brk();
     if (addr < s.brk_start() || !tables_left(TABLES)) {
         return static_cast<int64_t>(old);
@@ -57,7 +64,10 @@ int64_t sys_brk(uint64_t addr) {
 // Anonymous mappings only (ENODEV for files, not mapped in a job yet), private or shared (one process: the
 // same). MAP_NORESERVE, MAP_POPULATE, MAP_STACK, MAP_GROWSDOWN (no growth on faults), MAP_LOCKED and
 // MAP_HUGETLB change nothing: every page is backed, and 2 MiB pages are used wherever the protections allow.
-int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t off) {
+// Linux ignores fd (arg 4) for anonymous mappings.
+SysRet sys_mmap(Thread& self, const Syscall& call) {
+    const uint64_t addr = call.arg[0], len = call.arg[1], prot = call.arg[2], flags = call.arg[3],
+                   off = call.arg[5];
     constexpr uint64_t MAP_TYPE = 0xf, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
     if ((flags & MAP_ANONYMOUS) == 0) {
         return -ENODEV;
@@ -68,7 +78,7 @@ int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uin
     if (!tables_left(TABLES)) {
         return -ENOMEM;
     }
-    JobSpace<>& s = job_space();
+    JobSpace<>& s = job_space(self);
     const MapResult r = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0
                             ? s.map_fixed(addr, len, (flags & MAP_FIXED_NOREPLACE) != 0)
                             : s.map(len, addr);
@@ -80,11 +90,12 @@ int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uin
     return static_cast<int64_t>(r.addr);
 }
 
-int64_t sys_munmap(uint64_t addr, uint64_t len) {
+SysRet sys_munmap(Thread& self, const Syscall& call) {
+    const uint64_t addr = call.arg[0], len = call.arg[1];
     if (!tables_left(TABLES)) {
         return -ENOMEM;
     }
-    const MapResult r = job_space().unmap(addr, len);
+    const MapResult r = job_space(self).unmap(addr, len);
     if (r.result != MemResult::ok) {
         return -errno_of(r.result);
     }
@@ -94,11 +105,13 @@ int64_t sys_munmap(uint64_t addr, uint64_t len) {
 
 // What moves keeps the old range's protection (of its first page) and its bytes (copied through the window:
 // a move never overlaps, JobSpace sees to that); growth is zero.
-int64_t sys_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, uint64_t flags, uint64_t new_addr) {
+SysRet sys_mremap(Thread& self, const Syscall& call) {
+    const uint64_t old_addr = call.arg[0], old_len = call.arg[1], new_len = call.arg[2], flags = call.arg[3],
+                   new_addr = call.arg[4];
     if (!tables_left(TABLES)) {
         return -ENOMEM;
     }
-    JobSpace<>& s = job_space();
+    JobSpace<>& s = job_space(self);
     const uint32_t prot = s.mapped(old_addr, 1) ? user_prot(old_addr) : 0;
     const MapResult r = s.remap(old_addr, old_len, new_len, flags, new_addr);
     if (r.result != MemResult::ok) {
@@ -121,7 +134,8 @@ int64_t sys_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, uint64
 // reads the same as Linux's zero fill on the next touch; the executable's pages keep their bytes. Other
 // advice changes nothing. A range with pages not in use is ENOMEM, after the pages in use got the advice
 // (Linux).
-int64_t sys_madvise(uint64_t addr, uint64_t len, uint64_t advice) {
+SysRet sys_madvise(Thread& self, const Syscall& call) {
+    const uint64_t addr = call.arg[0], len = call.arg[1], advice = call.arg[2];
     constexpr uint64_t MADV_DONTNEED = 4, MADV_REMOVE = 9;
     if (addr % PAGE != 0 || len > UINT64_MAX - (PAGE - 1) || page_up(len) > UINT64_MAX - addr) {
         return -EINVAL;
@@ -129,7 +143,7 @@ int64_t sys_madvise(uint64_t addr, uint64_t len, uint64_t advice) {
     if (len == 0) {
         return 0;
     }
-    JobSpace<>& s = job_space();
+    JobSpace<>& s = job_space(self);
     if (advice == MADV_DONTNEED || advice == MADV_REMOVE) {
         s.for_each_mapped(addr, page_up(len), [](uint64_t from, uint64_t to, PageKind kind) {
             if (kind != PageKind::image) {
@@ -141,7 +155,9 @@ int64_t sys_madvise(uint64_t addr, uint64_t len, uint64_t advice) {
 }
 
 // Linux's checks, in its order: alignment, flags, length; a range with pages not in use is ENOMEM.
-int64_t sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot) {
+SysRet sys_mprotect(Thread& self, const Syscall& call) {
+    const uint64_t addr = call.arg[0], prot = call.arg[2];
+    uint64_t len = call.arg[1];
     constexpr uint64_t PROT_GROWSDOWN = 0x01000000, PROT_GROWSUP = 0x02000000;
     if (addr % PAGE != 0) {
         return -EINVAL;
@@ -157,7 +173,7 @@ int64_t sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot) {
         return -ENOMEM;
     }
     len = page_up(len);
-    if (!job_space().mapped(addr, len) || job_window(addr, len) == nullptr) {
+    if (!job_space(self).mapped(addr, len) || job_window(addr, len) == nullptr) {
         return -ENOMEM;
     }
     return user_protect(addr, len, static_cast<uint32_t>(prot & PROT_RWX)) ? 0 : -ENOMEM;

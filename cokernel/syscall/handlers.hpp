@@ -1,0 +1,33 @@
+#pragma once
+// Every native syscall handler, by the file that holds it. Each list names the syscalls whose handler,
+// sys_<name>, that file defines; native_table.hpp joins them by name with delegation/syscalls.def's `native`
+// column, and the build fails when a `sys` entry has no handler here or a handler here has no `sys` entry.
+// Adding a native syscall: its entry says `sys`, its name goes in a list, the file defines sys_<name>.
+#include "syscall.hpp"
+
+// sys_memory.cpp: the process's memory (the job space)
+#define CK_MEMORY_HANDLERS(X) X(brk) X(mmap) X(munmap) X(mremap) X(mprotect) X(madvise)
+// sys_time.cpp: clocks and sleeps, from the TSC
+#define CK_TIME_HANDLERS(X)                                                                                  \
+    X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) X(nanosleep) X(clock_nanosleep)
+// sys_process.cpp: identity, the calling thread's own state, exit
+#define CK_PROCESS_HANDLERS(X)                                                                               \
+    X(getpid) X(gettid) X(set_tid_address) X(set_robust_list) X(rseq) X(arch_prctl) X(exit) X(exit_group)
+// sys_signal.cpp: what C libraries do with signals at start-up, and signals a job sends itself
+#define CK_SIGNAL_HANDLERS(X) X(rt_sigaction) X(rt_sigprocmask) X(sigaltstack) X(kill) X(tkill) X(tgkill)
+// sys_misc.cpp
+#define CK_MISC_HANDLERS(X) X(uname) X(getrandom) X(sched_yield)
+
+#define CK_NATIVE_HANDLERS(X)                                                                                \
+    CK_MEMORY_HANDLERS(X) CK_TIME_HANDLERS(X) CK_PROCESS_HANDLERS(X) CK_SIGNAL_HANDLERS(X) CK_MISC_HANDLERS(X)
+
+namespace ck {
+
+#define CK_DECLARE_HANDLER(name) SysRet sys_##name(Thread& self, const Syscall& call);
+CK_NATIVE_HANDLERS(CK_DECLARE_HANDLER)
+#undef CK_DECLARE_HANDLER
+
+// sys_not_implemented.cpp: every `enosys` entry (native-only, not implemented yet)
+SysRet sys_not_implemented(Thread& self, const Syscall& call);
+
+} // namespace ck

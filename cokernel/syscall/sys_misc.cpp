@@ -1,0 +1,65 @@
+// The rest of the native syscalls (docs/run.md, "What is native"): uname as Linux answered it at job start,
+// getrandom from RDRAND, sched_yield.
+#include "errno.hpp"
+#include "handlers.hpp"
+#include "mem.hpp"
+#include "process.hpp"
+#include "thread.hpp"
+
+namespace ck {
+namespace {
+
+bool has_rdrand() {
+    uint32_t a = 1, b = 0, c = 0, d = 0;
+    asm volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+    return (c & (1u << 30)) != 0;
+}
+
+} // namespace
+
+SysRet sys_uname(Thread& self, const Syscall& call) {
+    const Process& p = *self.process;
+    uint8_t* out = p.mem.ptr(call.arg[0], sizeof p.utsname);
+    if (out == nullptr) {
+        return -EFAULT;
+    }
+    memcpy(out, p.utsname, sizeof p.utsname);
+    return 0;
+}
+
+// From RDRAND; to the proxy on a CPU without it or when RDRAND keeps failing.
+SysRet sys_getrandom(Thread& self, const Syscall& call) {
+    static const bool rdrand = has_rdrand();
+    if (!rdrand) {
+        return SysRet::to_proxy();
+    }
+    uint64_t len = call.arg[1];
+    if (len > 33554431) {
+        len = 33554431; // Linux returns at most this much per call
+    }
+    uint8_t* p = self.process->mem.ptr(call.arg[0], len);
+    if (p == nullptr) {
+        return len == 0 ? 0 : -EFAULT;
+    }
+    for (uint64_t done = 0; done < len;) {
+        uint64_t v = 0;
+        uint8_t ok = 0;
+        for (int tries = 0; tries < 10 && ok == 0; ++tries) {
+            asm volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
+        }
+        if (ok == 0) {
+            return SysRet::to_proxy();
+        }
+        const uint64_t n = len - done < 8 ? len - done : 8;
+        memcpy(p + done, &v, n);
+        done += n;
+    }
+    return static_cast<int64_t>(len);
+}
+
+// One thread on its CPU: nothing to yield to (a scheduler, issue 9, would run the next of its run queue).
+SysRet sys_sched_yield(Thread&, const Syscall&) {
+    return 0;
+}
+
+} // namespace ck

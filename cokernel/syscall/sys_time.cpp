@@ -1,0 +1,123 @@
+// Clocks and sleeps (docs/run.md, "What is native"): the proxy read CLOCK_REALTIME, CLOCK_MONOTONIC and the
+// TSC at one instant; the TSC (invariant and synchronised across CPUs, as Linux also assumes when it uses it
+// as its clocksource) runs on from there.
+#include "cpu.hpp"
+#include "errno.hpp"
+#include "handlers.hpp"
+#include "kernel.hpp"
+#include "mem.hpp"
+#include "process.hpp"
+#include "thread.hpp"
+#include "user_copy.hpp"
+
+namespace ck {
+namespace {
+
+constexpr uint64_t NS = 1000000000;
+
+uint64_t ns_since(uint64_t tsc_then) {
+    const uint64_t khz = boot_params().tsc_khz;
+    const uint64_t ticks = arch::rdtsc() - tsc_then;
+    return ticks / khz * 1000000u + ticks % khz * 1000000u / khz; // no overflow: ticks % khz < 2^32
+}
+
+// ns of clock clk now; false for clocks a job cannot read.
+bool clock_now(const Clocks& c, uint64_t clk, uint64_t& ns) {
+    switch (clk) {
+    case 0:  // CLOCK_REALTIME
+    case 5:  // CLOCK_REALTIME_COARSE
+    case 11: // CLOCK_TAI (no leap-second offset here)
+        ns = c.realtime_ns + ns_since(c.tsc_base);
+        return true;
+    case 1: // CLOCK_MONOTONIC
+    case 4: // CLOCK_MONOTONIC_RAW
+    case 6: // CLOCK_MONOTONIC_COARSE
+    case 7: // CLOCK_BOOTTIME
+        ns = c.monotonic_ns + ns_since(c.tsc_base);
+        return true;
+    case 2: // CLOCK_PROCESS_CPUTIME_ID: the job owns its CPU, so CPU time is time since its start
+    case 3: // CLOCK_THREAD_CPUTIME_ID
+        ns = ns_since(c.start_tsc);
+        return true;
+    default:
+        return false;
+    }
+}
+
+// Spins until clock clk reaches deadline_ns, with interrupts on (Linux's commands are still answered). A
+// scheduler (issue 9) would block the thread until then and run another.
+void sleep_until(const Clocks& c, uint64_t clk, uint64_t deadline_ns) {
+    uint64_t now = 0;
+    while (clock_now(c, clk, now) && now < deadline_ns) {
+        arch::pause_interruptible();
+    }
+}
+
+int64_t clock_nanosleep(const Process& p, uint64_t clk, uint64_t flags, uint64_t req) {
+    constexpr uint64_t TIMER_ABSTIME = 1;
+    const uint8_t* ts = p.mem.ptr(req, 16);
+    if (ts == nullptr) {
+        return -EFAULT;
+    }
+    int64_t sec = 0;
+    int64_t nsec = 0;
+    memcpy(&sec, ts, 8);
+    memcpy(&nsec, ts + 8, 8);
+    uint64_t now = 0;
+    if (sec < 0 || nsec < 0 || static_cast<uint64_t>(nsec) >= NS || clk == 2 || clk == 3 ||
+        !clock_now(p.clocks, clk, now)) {
+        return -EINVAL;
+    }
+    const uint64_t span = static_cast<uint64_t>(sec) * NS + static_cast<uint64_t>(nsec);
+    sleep_until(p.clocks, clk, (flags & TIMER_ABSTIME) != 0 ? span : now + span);
+    return 0;
+}
+
+} // namespace
+
+SysRet sys_clock_gettime(Thread& self, const Syscall& call) {
+    const Process& p = *self.process;
+    uint64_t ns = 0;
+    return !clock_now(p.clocks, call.arg[0], ns)            ? -EINVAL
+           : put_pair(p.mem, call.arg[1], ns / NS, ns % NS) ? 0
+                                                            : -EFAULT;
+}
+
+SysRet sys_clock_getres(Thread& self, const Syscall& call) {
+    const Process& p = *self.process;
+    return call.arg[0] > 11 ? -EINVAL : call.arg[1] == 0 || put_pair(p.mem, call.arg[1], 0, 1) ? 0 : -EFAULT;
+}
+
+SysRet sys_gettimeofday(Thread& self, const Syscall& call) {
+    const Process& p = *self.process;
+    uint64_t ns = 0;
+    (void)clock_now(p.clocks, 0, ns);
+    int64_t ret = call.arg[0] == 0 || put_pair(p.mem, call.arg[0], ns / NS, ns % NS / 1000) ? 0 : -EFAULT;
+    if (ret == 0 && !zero_out(p.mem, call.arg[1], 8)) {
+        ret = -EFAULT;
+    }
+    return ret;
+}
+
+SysRet sys_time(Thread& self, const Syscall& call) {
+    const Process& p = *self.process;
+    uint64_t ns = 0;
+    (void)clock_now(p.clocks, 0, ns);
+    const uint64_t sec = ns / NS;
+    uint8_t* out = call.arg[0] != 0 ? p.mem.ptr(call.arg[0], 8) : nullptr;
+    if (out != nullptr) {
+        memcpy(out, &sec, 8);
+    }
+    return call.arg[0] != 0 && out == nullptr ? -EFAULT : static_cast<int64_t>(sec);
+}
+
+SysRet sys_nanosleep(Thread& self, const Syscall& call) {
+    return clock_nanosleep(*self.process, 1, 0, call.arg[0]);
+}
+
+// Returns the error, not -1/errno, as Linux's clock_nanosleep does.
+SysRet sys_clock_nanosleep(Thread& self, const Syscall& call) {
+    return clock_nanosleep(*self.process, call.arg[0], call.arg[1], call.arg[2]);
+}
+
+} // namespace ck
