@@ -560,7 +560,10 @@ void mutual(int seconds) {
         if (peer == nullptr) {
             _exit(2);
         }
-        bool good = peer[kPage] == static_cast<char>('A' + (1 - me) + 1);
+        // Read before either side churns: the peer's MADV_DONTNEED below zeroes its own pages.
+        const bool good = peer[kPage] == static_cast<char>('A' + (1 - me) + 1);
+        up[me].send(good ? 1 : 0);
+        down[me].receive(); // both have read: churn
         unsigned seed = static_cast<unsigned>(me) + 1;
         const time_t end = time(nullptr) + seconds;
         while (time(nullptr) < end) {
@@ -576,7 +579,7 @@ void mutual(int seconds) {
             madvise(buf + (static_cast<std::uint64_t>(rand_r(&seed)) % 512) * kPage, 8 * kPage,
                     MADV_DONTNEED);
         }
-        up[me].send(good ? 1 : 0);
+        up[me].send(1);
         down[me].receive(); // both are done before either goes away
         _exit(0);
     }
@@ -586,8 +589,13 @@ void mutual(int seconds) {
     down[0].send(buf1);
     down[1].send(seg0);
     down[1].send(buf0);
-    const bool good = up[0].receive() == 1 && up[1].receive() == 1;
-    xt::check(good, "mutual: both see the peer's data through the whole-address-space segment");
+    const bool good0 = up[0].receive() == 1;
+    const bool good1 = up[1].receive() == 1;
+    xt::check(good0 && good1, "mutual: both see the peer's data through the whole-address-space segment");
+    down[0].send(1);
+    down[1].send(1);
+    (void)up[0].receive(); // both churned
+    (void)up[1].receive();
     down[0].send(1);
     down[1].send(1);
     xt::check(wait_child(pids[0]) == 0 && wait_child(pids[1]) == 0,
