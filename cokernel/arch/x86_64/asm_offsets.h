@@ -6,4 +6,3 @@
 #define PERCPU_SELF 0
 #define PERCPU_KERNEL_RSP 8 /* top of the running thread's kernel stack */
 #define PERCPU_USER_RSP 16  /* the thread's %rsp while syscall_entry saves it */
-
