@@ -300,11 +300,12 @@ class JobSpace {
     uint32_t extent_count() const { return n_; }
     const Extent& extent(uint32_t i) const { return r_[i]; }
 
-  private:
-    // 0 when v rounds up past 2^64 (Linux's PAGE_ALIGN wraps the same way).
+    // v rounded up to a page; 0 when it rounds up past 2^64 (Linux's PAGE_ALIGN wraps the same way).
     static constexpr uint64_t page_up(uint64_t v) {
         return v > UINT64_MAX - (PAGE - 1) ? 0 : (v + PAGE - 1) & ~(PAGE - 1);
     }
+
+  private:
     static MapResult failed(MemResult r) { return {r, 0, 0, 0, false, 0, 0}; }
     bool inside(uint64_t addr, uint64_t len) const {
         return addr >= base_ && addr <= end_ && len <= end_ - addr;

@@ -14,7 +14,7 @@
 namespace ck {
 namespace {
 
-constexpr uint64_t PAGE = 4096;
+constexpr uint64_t PAGE = JobSpace<>::PAGE;
 constexpr uint64_t PROT_RWX = 7;
 constexpr uint32_t PROT_RW = 3;
 constexpr unsigned TABLES = 4; // the most any call needs: two protection changes (mremap's move)
@@ -23,8 +23,9 @@ JobSpace<>& job_space(Thread& self) {
     return self.process->mem.space;
 }
 
-uint64_t page_up(uint64_t v) {
-    return (v + PAGE - 1) & ~(PAGE - 1);
+// Every caller has ruled out a length that rounds past 2^64.
+constexpr uint64_t page_up(uint64_t v) {
+    return JobSpace<>::page_up(v);
 }
 
 void zero(uint64_t va, uint64_t len) {
