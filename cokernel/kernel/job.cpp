@@ -230,9 +230,11 @@ void start_job(cokernel_job& b, PhysAllocator<64>& phys) {
         return;
     }
     *t.user_frame() = first_user_frame(plan.entry, layout.rsp);
-    auto* ch = reinterpret_cast<cokernel_deleg_channel*>(ctl + COKERNEL_JOB_CHANNEL_OFFSET);
+    auto* ch = reinterpret_cast<cokernel_deleg_channel*>(ctl + COKERNEL_JOB_CHANNELS_OFFSET);
     (void)deleg::channel_init(ch, COKERNEL_JOB_CHANNEL_SIZE, COKERNEL_JOB_CHANNEL_SLOTS, 0);
     t.channel = deleg::CokernelEnd(ch, COKERNEL_JOB_CHANNEL_SLOTS);
+    b.ncpus = boot_params().ncpus;
+    __atomic_store_n(&b.nchannels, 1u, __ATOMIC_RELEASE);
     b.user_va = va;
     b.user_size = user_size;
     b.exit_status = 0;

@@ -253,7 +253,7 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, const volat
     if (const int e = client.job_seal(); e != 0)
         return error(std::string("cannot seal the proxy's device file: ") + std::strerror(e));
     uint32_t slots = 0;
-    auto* ch = reinterpret_cast<cokernel_deleg_channel*>(ctl + COKERNEL_JOB_CHANNEL_OFFSET);
+    auto* ch = reinterpret_cast<cokernel_deleg_channel*>(ctl + COKERNEL_JOB_CHANNELS_OFFSET);
     if (auto err = ck::deleg::channel_check(ch, COKERNEL_JOB_CHANNEL_SIZE, &slots);
         err != ck::deleg::ChannelError::ok)
         return error(std::string("bad delegation channel: ") + ck::deleg::to_string(err));

@@ -19,7 +19,7 @@
 
 #include "abi.h"
 
-#define COKERNEL_JOB_REVISION 5u /* the rule is in abi.h */
+#define COKERNEL_JOB_REVISION 6u /* the rule is in abi.h */
 #define COKERNEL_JOB_UTSNAME_SIZE 390u /* struct utsname: 6 fields of 65 bytes */
 #define COKERNEL_JOB_NR_LIMIT 512u     /* bitmaps below cover syscalls 0..511 */
 #define COKERNEL_JOB_CTL_SIZE (16ull << 20)
@@ -29,13 +29,20 @@
 #define COKERNEL_JOB_STACK_SIZE (8ull << 20)  /* the first thread's stack: the top of the job's memory */
 #define COKERNEL_JOB_STACK_GAP (2ull << 20)   /* not mapped, below the stack */
 /* Offsets inside the control area. */
-#define COKERNEL_JOB_CHANNEL_OFFSET 4096ull   /* struct cokernel_deleg_channel */
-#define COKERNEL_JOB_CHANNEL_SIZE 65536ull
 #define COKERNEL_JOB_ARGS_OFFSET 69632ull     /* argv then envp strings, each NUL-terminated */
 #define COKERNEL_JOB_ARGS_SIZE 131072ull
 #define COKERNEL_JOB_ELF_OFFSET (1ull << 20)  /* the executable's bytes */
 #define COKERNEL_JOB_ELF_MAX (COKERNEL_JOB_CTL_SIZE - COKERNEL_JOB_ELF_OFFSET)
-#define COKERNEL_JOB_CHANNEL_SLOTS 64u
+/* One delegation channel per job thread (struct cokernel_deleg_channel, a
+ * table of COKERNEL_JOB_MAX_THREADS areas): the co-kernel sets up channel i
+ * when a thread first takes slot i, then raises cokernel_job.nchannels to
+ * i + 1 and notifies Linux; the proxy serves every channel below nchannels
+ * whose header checks, each with its own thread. A slot a thread left is
+ * reused by a later thread of the same job without being set up again. */
+#define COKERNEL_JOB_MAX_THREADS 128u
+#define COKERNEL_JOB_CHANNELS_OFFSET (256ull << 10)
+#define COKERNEL_JOB_CHANNEL_SIZE 4096ull
+#define COKERNEL_JOB_CHANNEL_SLOTS 8u
 
 enum cokernel_job_state {
 	COKERNEL_JOB_IDLE = 0,     /* no job; the proxy may fill the block */
@@ -76,12 +83,18 @@ struct cokernel_job {
 	ck_u64 native_calls;     /* syscalls the co-kernel handled itself */
 	ck_u64 delegated_calls;
 	char message[192];       /* NUL-terminated: why a start was refused, or how the job ended */
+	ck_u32 ncpus;            /* the enclave's CPUs, the job's CPUs 0..ncpus-1 (set before RUNNING) */
+	ck_u32 nchannels;        /* channels set up so far (release; see COKERNEL_JOB_MAX_THREADS) */
 };
 
 COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_job, tsc_base) == 64, "job layout");
 COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_job, delegate_native) == 480, "job layout");
 COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_job, user_va) == 608, "job layout");
-COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job) == 840, "job layout");
+COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_job, ncpus) == 840, "job layout");
+COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job) == 848, "job layout");
+COKERNEL_STATIC_ASSERT(COKERNEL_JOB_CHANNELS_OFFSET >= COKERNEL_JOB_ARGS_OFFSET + COKERNEL_JOB_ARGS_SIZE &&
+		       COKERNEL_JOB_CHANNELS_OFFSET + COKERNEL_JOB_MAX_THREADS * COKERNEL_JOB_CHANNEL_SIZE <=
+			       COKERNEL_JOB_ELF_OFFSET, "control area layout");
 
 /* One physically contiguous piece of the job space: job-space offsets
  * [off, off + size) are physical [phys, phys + size). */
