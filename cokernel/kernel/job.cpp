@@ -2,16 +2,15 @@
 // job space's control area, sets state REQUESTED and rings the doorbell (a PING); CPU 0's idle loop then
 // loads the executable into the job's memory, maps all of it as user pages (2 MiB, mapped up front), gives
 // its pages their protections (segments per p_flags, the stack; the free rest not present), builds the
-// initial stack and enters ring 3. The job ends through exit/exit_group, a fatal signal or a CPU exception.
-//
-// The job is a Process (proc/process.hpp) with one Thread (proc/thread.hpp), which this CPU runs from its
-// own loop (thread_run) until the job ends. clone (issue 9, item 2) will add threads to the process, and a
-// scheduler will run them on every enclave CPU; job_end then becomes the end of the process (exit_group):
-// every thread of it stops, wherever it runs, before the job's memory goes.
+// initial stack and puts its first thread on CPU 0's run queue (proc/sched.hpp). Its threads (clone) run on
+// every enclave CPU; the job ends when the last one has (proc/exit.hpp: exit of the last thread,
+// exit_group, a fatal signal, a CPU exception, the proxy's end), and CPU 0's idle loop then reaps it: the
+// memory goes only once every thread is off its CPU.
 #include "job.hpp"
 
 #include "console.hpp"
 #include "cpu.hpp"
+#include "exit.hpp"
 #include "format.hpp"
 #include "initial_stack.hpp"
 #include "job_memory.hpp"
@@ -21,7 +20,9 @@
 #include "mem.hpp"
 #include "percpu.hpp"
 #include "process.hpp"
+#include "sched.hpp"
 #include "thread.hpp"
+#include "tlb.hpp"
 
 #include <stdarg.h>
 
@@ -33,10 +34,8 @@ constexpr uint64_t STACK_SIZE = COKERNEL_JOB_STACK_SIZE;
 constexpr uint32_t MAX_STRINGS = 4096;
 
 bool g_jobs = false; // the enclave has a job space
-// The running job: one process, one thread (one job per enclave at a time). Threads of clone will need
-// their own storage (issue 9, item 2).
+// The running job: one process (one job per enclave at a time), its threads in its table.
 Process g_process;
-Thread g_thread;
 const char* g_strings[MAX_STRINGS];
 
 cokernel_job* control_block() {
@@ -130,6 +129,16 @@ void process_init(Process& p, cokernel_job& b) {
     memcpy(p.policy.delegate_native, b.delegate_native, sizeof p.policy.delegate_native);
     memcpy(p.policy.deny, b.deny, sizeof p.policy.deny);
     p.calls = SyscallCounts{};
+    for (uint32_t i = 0; i < MAX_THREADS; ++i) {
+        p.threads[i].slot = i;
+        p.threads[i].state = ThreadState::unused;
+        p.threads[i].channel = nullptr;
+        p.channel_ready[i] = false;
+    }
+    p.live = 0;
+    p.cpus_used = 0;
+    p.running = false;
+    p.exiting = false;
     p.exit_status = 0;
     p.signal = 0;
 }
@@ -222,30 +231,46 @@ void start_job(cokernel_job& b, PhysAllocator<64>& phys) {
         return;
     }
     // Its first thread: the proxy's pid is its tid, as a main thread's tid is its pid on Linux.
-    Thread& t = g_thread;
-    if (!thread_init(t, p, p.id.pid, phys)) {
+    Thread& t = p.threads[0];
+    if (!thread_init(t, p, p.id.pid, phys) || job_channel(p, 0) == nullptr) {
         unmap_user();
         set_message(b, "out of memory for the job's kernel stack");
         publish(b, COKERNEL_JOB_REFUSED);
         return;
     }
     *t.user_frame() = first_user_frame(plan.entry, layout.rsp);
-    auto* ch = reinterpret_cast<cokernel_deleg_channel*>(ctl + COKERNEL_JOB_CHANNELS_OFFSET);
-    (void)deleg::channel_init(ch, COKERNEL_JOB_CHANNEL_SIZE, COKERNEL_JOB_CHANNEL_SLOTS, 0);
-    t.channel = deleg::CokernelEnd(ch, COKERNEL_JOB_CHANNEL_SLOTS);
-    b.ncpus = boot_params().ncpus;
-    __atomic_store_n(&b.nchannels, 1u, __ATOMIC_RELEASE);
+    fpu_initial_state(t.fpu);
+    t.affinity = all_cpus();
+    b.ncpus = cpu_count();
     b.user_va = va;
     b.user_size = user_size;
     b.exit_status = 0;
     b.signal = 0;
     b.message[0] = 0;
-    kprintf("job: starting '%s' (%u argument(s)) at 0x%lx, memory 0x%lx-0x%lx (%lu MiB)\n", g_strings[0],
-            argc, plan.entry, va, top - 1, user_size >> 20);
+    for (uint32_t i = 0; i < cpu_count(); ++i) {
+        __atomic_store_n(&cpu_block(i).interrupts, 0u, __ATOMIC_RELAXED);
+    }
+    kprintf("job: starting '%s' (%u argument(s)) at 0x%lx, memory 0x%lx-0x%lx (%lu MiB), %u CPU(s)\n",
+            g_strings[0], argc, plan.entry, va, top - 1, user_size >> 20, cpu_count());
+    p.live = 1;
+    p.running = true;
     publish(b, COKERNEL_JOB_RUNNING);
-    thread_run(t); // until job_end
-    thread_release(t, phys);
+    sched_start(t, 0); // CPU 0's idle loop runs it as soon as this returns
+}
+
+// The job's end, once its last thread is off its CPU: its memory and kernel stacks go, the proxy gets the
+// status.
+void reap_job(cokernel_job& b, PhysAllocator<64>& phys) {
+    Process& p = g_process;
+    for (Thread& t : p.threads) {
+        while (__atomic_load_n(&t.on_cpu, __ATOMIC_ACQUIRE)) {
+            arch::pause(); // its CPU is still switching away from it
+        }
+        thread_release(t, phys);
+    }
     unmap_user();
+    tlb_shootdown(p.cpus_used); // no CPU keeps this job's translations for the next one
+    p.running = false;
     b.exit_status = p.exit_status;
     b.signal = p.signal;
     b.native_calls = p.calls.native;
@@ -256,7 +281,17 @@ void start_job(cokernel_job& b, PhysAllocator<64>& phys) {
         set_message(b, "exited with status %d", p.exit_status);
     }
     kprintf("job: %s (%lu native, %lu delegated syscalls)\n", b.message, p.calls.native, p.calls.delegated);
-    t.channel = deleg::CokernelEnd();
+    char line[512] = {};
+    size_t used = 0;
+    for (uint32_t i = 0; i < cpu_count(); ++i) {
+        const size_t n = format(line + used, sizeof line - used, " %u:%lu", i,
+                                __atomic_load_n(&cpu_block(i).interrupts, __ATOMIC_RELAXED));
+        if (n >= sizeof line - used) {
+            break;
+        }
+        used += n;
+    }
+    kprintf("job: interrupts per CPU during the job (cpu:count):%s\n", line);
     publish(b, COKERNEL_JOB_EXITED);
     notify_linux(); // a proxy waiting for requests wakes up and sees the end
 }
@@ -282,6 +317,13 @@ void job_poll(PhysAllocator<64>& phys) {
         return;
     }
     cokernel_job& b = *control_block();
+    Process& p = g_process;
+    if (p.running) {
+        if (__atomic_load_n(&p.live, __ATOMIC_ACQUIRE) == 0) {
+            reap_job(b, phys);
+        }
+        return;
+    }
     if (__atomic_load_n(&b.state, __ATOMIC_ACQUIRE) != COKERNEL_JOB_REQUESTED) {
         return;
     }
@@ -294,11 +336,31 @@ void job_poll(PhysAllocator<64>& phys) {
     start_job(b, phys);
 }
 
-void job_end(int32_t status, uint32_t signal) {
-    Process& p = *current_thread()->process;
-    p.exit_status = status;
-    p.signal = signal;
-    thread_end(); // its only thread: back in start_job
+deleg::CokernelEnd* job_channel(Process& p, uint32_t slot) {
+    if (slot >= MAX_THREADS) {
+        return nullptr;
+    }
+    if (!p.channel_ready[slot]) {
+        auto* ch = reinterpret_cast<cokernel_deleg_channel*>(control_area() + COKERNEL_JOB_CHANNELS_OFFSET +
+                                                             slot * COKERNEL_JOB_CHANNEL_SIZE);
+        if (deleg::channel_init(ch, COKERNEL_JOB_CHANNEL_SIZE, COKERNEL_JOB_CHANNEL_SLOTS, slot) !=
+            deleg::ChannelError::ok) {
+            return nullptr;
+        }
+        p.channels[slot] = deleg::CokernelEnd(ch, COKERNEL_JOB_CHANNEL_SLOTS);
+        p.channel_ready[slot] = true;
+        cokernel_job& b = *control_block();
+        if (__atomic_load_n(&b.nchannels, __ATOMIC_RELAXED) < slot + 1) {
+            __atomic_store_n(&b.nchannels, slot + 1, __ATOMIC_RELEASE);
+        }
+        notify_linux(); // the proxy starts a thread for it
+    }
+    p.threads[slot].channel = &p.channels[slot];
+    return &p.channels[slot];
+}
+
+uint64_t all_cpus() {
+    return cpu_count() >= 64 ? ~uint64_t{0} : (uint64_t{1} << cpu_count()) - 1;
 }
 
 void job_fault(const arch::Frame& f) {
@@ -322,17 +384,19 @@ void job_fault(const arch::Frame& f) {
     default:
         break;
     }
-    kprintf("job: exception %lu at RIP %016lx (CR2 %016lx, error 0x%lx): killed by signal %u\n", f.vector,
-            f.rip, arch::read_cr2(), f.error, sig);
-    job_end(static_cast<int32_t>(128 + sig), sig);
+    Thread& self = *current_thread();
+    kprintf("job: exception %lu at RIP %016lx (CR2 %016lx, error 0x%lx) in thread %u: killed by signal %u\n",
+            f.vector, f.rip, arch::read_cr2(), f.error, self.tid, sig);
+    process_kill(*self.process, static_cast<int32_t>(128 + sig), sig);
+    thread_exit(self, 0);
 }
 
 void job_proxy_gone() {
-    // Interrupts reach CPU 0 only in its idle halt, in ring 3 and in the job's waits (delegated calls,
-    // sleeps), never inside job_poll: the job is either running here or not started.
-    if (current_thread() != nullptr) { // CPU 0 runs the job's thread
+    // In the doorbell interrupt on CPU 0, wherever CPU 0 was: the threads end on their way back to ring 3 or
+    // out of their waits (proc/exit.hpp), and CPU 0's idle loop then reaps the job.
+    if (g_process.running) {
         kprintf("job: its proxy on Linux is gone: ending it\n");
-        job_end(128 + 9, 9);
+        process_kill(g_process, 128 + 9, 9);
     }
     if (g_jobs) {
         cokernel_job& b = *control_block();

@@ -1,8 +1,9 @@
 #pragma once
-// Jobs (docs/run.md): one static Linux executable in ring 3 on CPU 0, as a process (proc/process.hpp) with
-// one thread (proc/thread.hpp). job.cpp takes the proxy's request, starts the job and ends it,
-// job_memory.cpp maps its memory, and syscall/ serves its system calls (dispatch.cpp), natively or through
-// the delegation channel.
+// Jobs (docs/run.md): one static Linux executable in ring 3 on the enclave's CPUs, as a process
+// (proc/process.hpp) with its threads (proc/thread.hpp). job.cpp takes the proxy's request, starts the job
+// and reaps it, job_memory.cpp maps its memory, proc/sched.cpp runs its threads, and syscall/ serves their
+// system calls (dispatch.cpp), natively or through each thread's delegation channel.
+#include "channel.hpp"
 #include "descriptors.hpp"
 #include "phys_alloc.hpp"
 
@@ -11,17 +12,22 @@
 
 namespace ck {
 
+struct Process;
+
 // CPU 0, before paging_build: the job space (job_memory.hpp) and its control block. Returns false when the
 // enclave has no room for a job (jobs are then refused).
 bool job_space_reserve(const cokernel_boot_params& bp);
-// CPU 0's idle loop: starts a requested job and runs it to its end.
+// CPU 0's idle loop: starts a requested job (its first thread on CPU 0's queue), and reaps an ended one.
 void job_poll(PhysAllocator<64>& phys);
-// Ends the running job (exit status, or 128 + signal) from its thread, and returns to job_poll.
-[[noreturn]] void job_end(int32_t status, uint32_t signal);
-// A CPU exception in ring 3: ends the job with the matching signal.
+// The delegation channel of thread slot `slot`, set up in the control area the first time the job uses the
+// slot (the proxy then serves it: job.h); nullptr for a slot out of range. Under the process's lock.
+deleg::CokernelEnd* job_channel(Process& p, uint32_t slot);
+// Every enclave CPU, as an affinity mask.
+uint64_t all_cpus();
+// A CPU exception in ring 3: the job dies of the matching signal (does not return).
 [[noreturn]] void job_fault(const arch::Frame& f);
-// COKERNEL_CMD_JOB_END, in the doorbell interrupt on CPU 0: the job's proxy is gone. A running job ends as
-// if killed by SIGKILL (does not return); a requested one is dropped; otherwise nothing happens.
+// COKERNEL_CMD_JOB_END, in the doorbell interrupt on CPU 0: the job's proxy is gone. A running job is killed
+// as by SIGKILL (its threads end on their way back to ring 3); a requested one is dropped.
 void job_proxy_gone();
 
 } // namespace ck

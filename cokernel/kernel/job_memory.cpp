@@ -1,6 +1,10 @@
 // The job space's pieces, the co-kernel's window on them and the job's user page tables (job_memory.hpp).
 #include "job_memory.hpp"
 
+#include "percpu.hpp"
+#include "process.hpp"
+#include "tlb.hpp"
+
 #include "cpu.hpp"
 #include "kernel.hpp"
 #include "load_plan.hpp"
@@ -153,7 +157,9 @@ bool user_protect(uint64_t va, uint64_t len, uint32_t prot) {
     DirectMapTables mem(*g_phys);
     PageTableBuilder<DirectMapTables> pt(mem, paging_root());
     const bool ok = pt.protect(va, len, prot_access(prot), USER_LINK);
-    arch::write_cr3(arch::read_cr3()); // the job's pages are not global: this flushes them
+    // Every CPU that ran the job's threads may cache the old entries (kernel/tlb.hpp).
+    const Thread* self = current_thread();
+    tlb_shootdown(self != nullptr ? __atomic_load_n(&self->process->cpus_used, __ATOMIC_ACQUIRE) : 0);
     return ok;
 }
 
@@ -176,6 +182,14 @@ uint32_t user_prot(uint64_t va) {
 
 bool tables_left(unsigned count) {
     return g_phys != nullptr && g_phys->free_bytes() >= uint64_t{count} * PhysAllocator<64>::PAGE;
+}
+
+} // namespace ck
+
+namespace ck {
+
+void lock_interruptible(Spinlock& l) {
+    l.lock_with([] { arch::pause_interruptible(); });
 }
 
 } // namespace ck

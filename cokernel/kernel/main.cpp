@@ -11,6 +11,8 @@
 #include "paging.hpp"
 #include "percpu.hpp"
 #include "phys_alloc.hpp"
+#include "sched.hpp"
+#include "tlb.hpp"
 #include "user_mode.hpp"
 
 #ifndef COKERNEL_VERSION
@@ -105,6 +107,18 @@ cokernel_control& control() {
     return *g_control;
 }
 
+PhysAllocator<64>& kernel_pages() {
+    return g_phys;
+}
+
+PerCpu& cpu_block(uint32_t index) {
+    return g_cpus[index];
+}
+
+uint32_t cpu_count() {
+    return g_bp->ncpus;
+}
+
 uint32_t this_cpu_index() {
     return this_cpu().index;
 }
@@ -164,11 +178,16 @@ extern "C" [[noreturn]] void kernel_entry(const cokernel_boot_params* bp, uint32
     if (cpu == 0) {
         banner(*bp);
         memory_init(*bp);
+        if (cmdline_has(*bp, "ck.no_shootdown")) {
+            kprintf("ck.no_shootdown on the command line: TLB shootdowns are off (for tests only)\n");
+            tlb_shootdown_disable();
+        }
         if (!paging_build(*bp, g_phys)) {
             panic("out of memory for page tables");
         }
     }
     paging_switch(); // CPU 0 finished building before Linux started any other CPU
+    sched_init_cpu();
     if (cmdline_has(*bp, "ck.boot_hang")) {
         // For tests of Linux's boot timeout and rollback: never report up.
         kprintf("cpu %u: ck.boot_hang on the command line: not reporting up\n", cpu);
@@ -180,11 +199,11 @@ extern "C" [[noreturn]] void kernel_entry(const cokernel_boot_params* bp, uint32
         kprintf("enclave %d up: %u CPU(s)\n", bp->enclave_id, bp->ncpus);
         __atomic_store_n(&g_control->state, static_cast<uint32_t>(COKERNEL_CK_UP), __ATOMIC_RELEASE);
     }
-    // Tickless: no timer is armed; an idle CPU halts until Linux rings the doorbell.
-    for (;;) {
-        arch::idle();
-        if (cpu == 0) {
-            job_poll(g_phys); // jobs run on CPU 0; the proxy's doorbell is a PING
-        }
+    // Tickless: no timer is armed while a CPU has at most one thread to run; an idle CPU halts until an
+    // IPI (the doorbell from Linux, a thread put on its queue) or its timer (a sleeper's deadline).
+    void (*on_idle)() = nullptr;
+    if (cpu == 0) {
+        on_idle = [] { job_poll(g_phys); }; // jobs start and end on CPU 0
     }
+    sched_idle_loop(on_idle);
 }

@@ -6,6 +6,10 @@
 #include "descriptors.hpp"
 #include "job.hpp"
 #include "kernel.hpp"
+#include "percpu.hpp"
+#include "sched.hpp"
+#include "tlb.hpp"
+#include "vectors.hpp"
 
 namespace {
 
@@ -45,6 +49,8 @@ const char* exception_name(uint64_t vector) {
     return vector < 32 ? names[vector] : "interrupt";
 }
 
+void report_stray(uint64_t vector);
+
 [[noreturn]] void fault(const arch::Frame& f) {
     using ck::kprintf_emergency;
     kprintf_emergency("EXCEPTION on cpu %u: vector %lu (%s), error 0x%lx\n", ck::this_cpu_index(), f.vector,
@@ -78,17 +84,42 @@ extern "C" void isr_dispatch(arch::Frame* frame) {
     if (frame->vector == arch::SPURIOUS_VECTOR) {
         return; // no EOI for spurious interrupts
     }
+    ++ck::this_cpu().interrupts;
     ck::this_apic().eoi();
-    if (frame->vector == COKERNEL_IPI_VECTOR) {
+    const bool from_user = (frame->cs & 3) != 0;
+    switch (frame->vector) {
+    case COKERNEL_IPI_VECTOR:
         ck::handle_commands();
-        return;
+        break;
+    case arch::TIMER_VECTOR:
+        ck::sched_timer_interrupt();
+        break;
+    case arch::RESCHED_VECTOR:
+        ck::sched_resched_interrupt();
+        break;
+    case arch::SHOOTDOWN_VECTOR:
+        ck::tlb_shootdown_interrupt();
+        break;
+    default:
+        report_stray(frame->vector);
+        break;
     }
+    if (from_user) {
+        ck::sched_return_to_user(); // a switch, or the thread's end, happens here and nowhere else
+    }
+}
+
+namespace {
+
+void report_stray(uint64_t vector) {
     // Linux sends some IPIs with the "all but self" shorthand, which reaches the enclave's CPUs too (offline
     // CPUs are expected to ignore them). Say so once per vector and go on.
     static uint32_t reported[8];
-    const auto v = static_cast<uint32_t>(frame->vector);
+    const auto v = static_cast<uint32_t>(vector);
     if ((__atomic_fetch_or(&reported[v / 32], 1u << (v % 32), __ATOMIC_RELAXED) & (1u << (v % 32))) == 0) {
         ck::kprintf("cpu %u: ignoring interrupt vector 0x%x (a Linux broadcast IPI?)\n", ck::this_cpu_index(),
                     v);
     }
 }
+
+} // namespace

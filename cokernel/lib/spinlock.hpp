@@ -1,6 +1,7 @@
 #pragma once
-// A test-and-test-and-set spinlock that also disables interrupts while held (the holder may be interrupted by
-// an exception handler that prints, which must not deadlock against the same CPU).
+// A test-and-test-and-set spinlock. The co-kernel runs with interrupts off in ring 0 (syscalls, interrupts),
+// so a holder is not interrupted; lock() spins with them off, lock_interruptible() opens them between tries,
+// for locks whose holder may wait for this CPU's answer to an IPI (the address space's: TLB shootdowns).
 #include <stdint.h>
 
 namespace ck {
@@ -11,6 +12,14 @@ class Spinlock {
         while (__atomic_exchange_n(&locked_, 1u, __ATOMIC_ACQUIRE) != 0) {
             while (__atomic_load_n(&locked_, __ATOMIC_RELAXED) != 0) {
                 __builtin_ia32_pause();
+            }
+        }
+    }
+    template <class Pause>
+    void lock_with(Pause&& pause) {
+        while (__atomic_exchange_n(&locked_, 1u, __ATOMIC_ACQUIRE) != 0) {
+            while (__atomic_load_n(&locked_, __ATOMIC_RELAXED) != 0) {
+                pause();
             }
         }
     }
@@ -28,6 +37,18 @@ class Spinlock {
 
   private:
     uint32_t locked_ = 0;
+};
+
+// Holds a Spinlock for a scope.
+class LockGuard {
+  public:
+    explicit LockGuard(Spinlock& l) : l_(l) { l_.lock(); }
+    LockGuard(const LockGuard&) = delete;
+    LockGuard& operator=(const LockGuard&) = delete;
+    ~LockGuard() { l_.unlock(); }
+
+  private:
+    Spinlock& l_;
 };
 
 } // namespace ck

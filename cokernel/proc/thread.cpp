@@ -1,53 +1,59 @@
-// Running a thread in ring 3: its kernel stack, its first entry, and its end back to the CPU's own loop.
+// A thread's kernel stack and its first switch: the stack is laid out so that the scheduler's switch_stacks
+// (user.S) "returns" into thread_first_entry, which pops the user frame at the top into ring 3.
 #include "thread.hpp"
 
-#include "cpu.hpp"
 #include "kernel.hpp"
-#include "percpu.hpp"
+#include "mem.hpp"
 
-// user.S: pops frame (on the thread's kernel stack) into ring 3 after saving the caller's context at
-// *own_rsp; user_leave(own_rsp) returns from that user_enter.
-extern "C" void user_enter(arch::Frame* frame, uint64_t* own_rsp);
-extern "C" [[noreturn]] void user_leave(uint64_t own_rsp);
+extern "C" void thread_first_entry();
 
 namespace ck {
-namespace {
-constexpr uint32_t MSR_FS_BASE = 0xc0000100;
-} // namespace
 
 bool thread_init(Thread& t, Process& p, uint32_t tid, PhysAllocator<64>& phys) {
-    const uint64_t stack = phys.alloc(KernelStack::SIZE);
-    if (stack == 0) {
-        return false;
+    KernelStack stack = t.stack;
+    if (stack.phys == 0) {
+        stack.phys = phys.alloc(KernelStack::SIZE);
+        if (stack.phys == 0) {
+            return false;
+        }
+        stack.top = reinterpret_cast<uint64_t>(phys_to_virt<uint8_t>(stack.phys + KernelStack::SIZE));
     }
-    t = Thread{};
+    const uint32_t slot = t.slot;
+    deleg::CokernelEnd* channel = t.channel;
+    // Field by field: Thread holds a 512-byte FXSAVE area, kept out of temporaries on the kernel stack.
     t.process = &p;
     t.tid = tid;
-    t.stack.phys = stack;
-    t.stack.top = reinterpret_cast<uint64_t>(phys_to_virt<uint8_t>(stack + KernelStack::SIZE));
+    t.slot = slot;
+    t.cpu = 0;
+    t.state = ThreadState::unused; // the caller makes it runnable (sched_start)
+    t.on_cpu = false;
+    t.timed_out = false;
+    t.stack = stack;
+    t.fs_base = 0;
+    t.affinity = 0;
+    t.clear_child_tid = 0;
+    t.robust_list = 0;
+    t.wake_tsc = 0;
+    t.rq_next = nullptr;
+    t.sleep_next = nullptr;
+    t.futex_waiter = nullptr;
+    t.channel = channel;
+    // Below the user frame: what switch_stacks pops (r15, r14, r13, r12, rbp, rbx: zero), then its return
+    // address, thread_first_entry; after the ret %rsp is the frame's address.
+    auto* words = reinterpret_cast<uint64_t*>(t.user_frame());
+    words[-1] = reinterpret_cast<uint64_t>(&thread_first_entry);
+    for (int i = 2; i <= 7; ++i) {
+        words[-i] = 0;
+    }
+    t.switch_rsp = reinterpret_cast<uint64_t>(words - 7);
     return true;
 }
 
-void thread_run(Thread& t) {
-    PerCpu& cpu = this_cpu();
-    t.cpu = cpu.index;
-    t.state = ThreadState::running;
-    // Syscalls (%gs:8) and interrupts and exceptions from ring 3 (TSS.rsp0) arrive on its kernel stack.
-    cpu.kernel_rsp = t.stack.top;
-    cpu.tables.tss.rsp[0] = t.stack.top;
-    cpu.current = &t; // from here an interrupt may end the thread (job_proxy_gone)
-    // A new thread's x87/SSE state and TLS pointer (a context switch would restore the saved ones here).
+void fpu_initial_state(uint8_t (&fpu)[512]) {
     asm volatile("fninit");
     const uint32_t mxcsr = 0x1f80;
     asm volatile("ldmxcsr %0" ::"m"(mxcsr));
-    arch::wrmsr(MSR_FS_BASE, t.fs_base);
-    user_enter(t.user_frame(), &cpu.own_rsp);
-    cpu.current = nullptr;
-    t.state = ThreadState::exited;
-}
-
-void thread_end() {
-    user_leave(this_cpu().own_rsp);
+    asm volatile("fxsave %0" : "=m"(fpu));
 }
 
 void thread_release(Thread& t, PhysAllocator<64>& phys) {
@@ -55,6 +61,7 @@ void thread_release(Thread& t, PhysAllocator<64>& phys) {
         (void)phys.free(t.stack.phys, KernelStack::SIZE);
     }
     t.stack = KernelStack{};
+    t.state = ThreadState::unused;
 }
 
 } // namespace ck

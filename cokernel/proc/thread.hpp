@@ -1,15 +1,7 @@
 #pragma once
-// A thread of a process: what a CPU needs to run it in ring 3 and to take its syscalls, interrupts and
-// exceptions. Today a job has one thread, which CPU 0 runs from its own loop until the job ends
-// (kernel/job.cpp); nothing here assumes there is only one. Where the next steps plug in (issue 9, item 2):
-//  - clone/clone3 make more Threads of the same Process: thread_init gives each its own kernel stack,
-//    its user frame is the caller's copied with rax = 0 and the new stack and TLS, and its own channel;
-//  - a scheduler with per-CPU run queues switches between them where thread_run enters ring 3 and
-//    thread_end leaves it today: switch_rsp keeps a thread's kernel context (callee-saved registers pushed
-//    on its own kernel stack) while it is off its CPU, fs_base (and an x87/SSE save area, to add) are
-//    loaded when it goes back on;
-//  - futex waits, sleeps and blocking delegated calls set state = blocked and switch away instead of
-//    spinning on the CPU with interrupts open.
+// A thread of a process: what a CPU needs to run it in ring 3, to take its syscalls, interrupts and
+// exceptions, and to switch it off its CPU and back (proc/sched.cpp). A process's threads live in its table
+// (proc/process.hpp); a slot's index is also its delegation channel's (cokernel/job.h).
 #include "channel.hpp"
 #include "descriptors.hpp"
 #include "phys_alloc.hpp"
@@ -21,13 +13,17 @@ namespace ck {
 struct Process;
 
 enum class ThreadState : uint8_t {
-    created, // set up, never ran
-    running, // on its CPU: in ring 3, or in a syscall, interrupt or exception from ring 3
-    exited,  // ended: its kernel stack can be freed
+    unused,   // a free slot
+    created,  // taken by clone, being set up: not started yet
+    runnable, // on its CPU's run queue
+    running,  // on its CPU: in ring 3, or in the kernel on its behalf
+    blocked,  // waiting for sched_wake (a futex) or its deadline (a sleep); off its CPU once switched out
+    exited,   // ended; its slot is free once it is off its CPU
 };
 
 // The thread's own kernel stack: its syscalls, and interrupts and exceptions from ring 3, run here (%gs:8
-// and TSS.rsp0 point at top while it runs). Physically contiguous pages, used through the direct map.
+// and TSS.rsp0 point at top while it runs). Physically contiguous pages, used through the direct map; the
+// slot keeps it for the next thread until the job ends.
 struct KernelStack {
     static constexpr uint64_t SIZE = 16384;
     uint64_t phys = 0; // 0: none
@@ -37,12 +33,24 @@ struct KernelStack {
 struct Thread {
     Process* process = nullptr;
     uint32_t tid = 0;
-    uint32_t cpu = 0; // index of the CPU it runs on (PerCpu::index)
-    ThreadState state = ThreadState::created;
+    uint32_t slot = 0;                       // its index in the process's table and its channel's
+    uint32_t cpu = 0;                        // the enclave CPU it is placed on (PerCpu::index)
+    ThreadState state = ThreadState::unused; // changed under its CPU's run-queue lock, or by itself
+    bool on_cpu = false;    // its kernel stack is in use on a CPU (true from the switch to it until the next
+                            // context on that CPU finished switching away from it)
+    bool timed_out = false; // its last block ended by its deadline, not a wake
     KernelStack stack;
-    uint64_t fs_base = 0;       // its TLS pointer (ARCH_SET_FS): FS_BASE while it runs
-    uint64_t switch_rsp = 0;    // its kernel stack pointer while switched out (no switching yet, see above)
-    deleg::CokernelEnd channel; // its delegation channel (the job's one channel today)
+    uint64_t fs_base = 0;         // its TLS pointer (ARCH_SET_FS): FS_BASE while it runs
+    uint64_t switch_rsp = 0;      // its kernel stack pointer while switched out (switch_stacks)
+    uint64_t affinity = 0;        // the enclave CPUs it may run on (bit i: CPU i)
+    uint64_t clear_child_tid = 0; // set_tid_address / CLONE_CHILD_CLEARTID: zeroed and woken at its exit
+    uint64_t robust_list = 0;     // set_robust_list's head (0: none)
+    uint64_t wake_tsc = 0;        // while blocked: the TSC at which it wakes anyway (0: none)
+    Thread* rq_next = nullptr;    // run-queue link
+    Thread* sleep_next = nullptr; // its CPU's sleepers list
+    void* futex_waiter = nullptr; // while it waits in futex: its entry in the futex queues (sys_futex.cpp)
+    deleg::CokernelEnd* channel = nullptr; // its delegation channel: the process's for its slot
+    alignas(16) uint8_t fpu[512] = {};     // x87/SSE state (FXSAVE) while it is off its CPU
 
     // Its user registers while it is in the kernel from ring 3, and before it first runs: the arch::Frame at
     // the top of its kernel stack, where syscall_entry and isr_common push it and the first entry pops it.
@@ -61,13 +69,13 @@ constexpr arch::Frame first_user_frame(uint64_t rip, uint64_t rsp) {
     return f;
 }
 
-// A new thread of p with its kernel stack from phys; false when there is no memory for it.
+// Makes slot t of p a new thread with tid, giving it a kernel stack from phys when the slot has none; false
+// when there is no memory for one. Its user frame is the caller's to fill; its first switch enters ring 3
+// from that frame (thread_first_entry in user.S) with the x87/SSE state in t.fpu.
 bool thread_init(Thread& t, Process& p, uint32_t tid, PhysAllocator<64>& phys);
-// Runs t in ring 3 on this CPU, from its user frame, until it ends (thread_end).
-void thread_run(Thread& t);
-// Ends the thread this CPU runs: back to the CPU's own context, where thread_run returns.
-[[noreturn]] void thread_end();
-// Frees an ended thread's kernel stack.
+// The x87/SSE state of a new program (FNINIT, MXCSR 0x1f80), into fpu.
+void fpu_initial_state(uint8_t (&fpu)[512]);
+// Frees a slot's kernel stack (the job's end).
 void thread_release(Thread& t, PhysAllocator<64>& phys);
 
 } // namespace ck

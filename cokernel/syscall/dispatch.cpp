@@ -11,6 +11,7 @@
 #include "percpu.hpp"
 #include "process.hpp"
 #include "route.hpp"
+#include "sched.hpp"
 #include "thread.hpp"
 
 namespace ck {
@@ -43,7 +44,7 @@ int64_t run_syscall(Thread& self, const Syscall& call) {
     if (r.goes_to_proxy()) {
         return delegate_to_proxy(self, call);
     }
-    ++p.calls.native;
+    __atomic_fetch_add(&p.calls.native, 1u, __ATOMIC_RELAXED);
     return r.value();
 }
 
@@ -58,4 +59,5 @@ extern "C" void syscall_dispatch(arch::Frame* f) {
     }
     const ck::Syscall call{f->vector, {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9}};
     f->rax = static_cast<uint64_t>(ck::run_syscall(*self, call));
+    ck::sched_return_to_user(); // the process may be ending, or another thread waits for this CPU
 }

@@ -12,14 +12,27 @@
     X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) X(nanosleep) X(clock_nanosleep)
 // sys_process.cpp: identity, the calling thread's own state, exit
 #define CK_PROCESS_HANDLERS(X)                                                                               \
-    X(getpid) X(gettid) X(set_tid_address) X(set_robust_list) X(rseq) X(arch_prctl) X(exit) X(exit_group)
+    X(getpid)                                                                                                \
+    X(gettid)                                                                                                \
+    X(set_tid_address) X(set_robust_list) X(get_robust_list) X(rseq) X(arch_prctl) X(exit) X(exit_group)
+// sys_thread.cpp: new threads
+#define CK_THREAD_HANDLERS(X) X(clone) X(clone3)
+// sys_futex.cpp
+#define CK_FUTEX_HANDLERS(X) X(futex)
+// sys_sched.cpp: the CPUs as the job sees them
+#define CK_SCHED_HANDLERS(X) X(sched_yield) X(sched_getaffinity) X(sched_setaffinity) X(getcpu)
 // sys_signal.cpp: what C libraries do with signals at start-up, and signals a job sends itself
 #define CK_SIGNAL_HANDLERS(X) X(rt_sigaction) X(rt_sigprocmask) X(sigaltstack) X(kill) X(tkill) X(tgkill)
 // sys_misc.cpp
-#define CK_MISC_HANDLERS(X) X(uname) X(getrandom) X(sched_yield)
+#define CK_MISC_HANDLERS(X) X(uname) X(getrandom)
 
 #define CK_NATIVE_HANDLERS(X)                                                                                \
-    CK_MEMORY_HANDLERS(X) CK_TIME_HANDLERS(X) CK_PROCESS_HANDLERS(X) CK_SIGNAL_HANDLERS(X) CK_MISC_HANDLERS(X)
+    CK_MEMORY_HANDLERS(X)                                                                                    \
+    CK_TIME_HANDLERS(X)                                                                                      \
+    CK_PROCESS_HANDLERS(X)                                                                                   \
+    CK_THREAD_HANDLERS(X)                                                                                    \
+    CK_FUTEX_HANDLERS(X)                                                                                     \
+    CK_SCHED_HANDLERS(X) CK_SIGNAL_HANDLERS(X) CK_MISC_HANDLERS(X)
 
 namespace ck {
 

@@ -3,7 +3,8 @@
 // page tables and the bytes follow: pages in use have their protection, free pages are not present, new pages
 // read as zero. Each call first checks that the page tables can take what it may need (a protection change
 // splits at most two 2 MiB pages), so once JobSpace has said yes nothing fails half-way: running out is
-// ENOMEM and nothing changes.
+// ENOMEM and nothing changes. Each call holds the address space's lock: the job's threads share it, and
+// user_protect shoots down the other CPUs' TLBs before the lock is let go.
 #include "errno.hpp"
 #include "handlers.hpp"
 #include "job_memory.hpp"
@@ -39,6 +40,7 @@ void zero(uint64_t va, uint64_t len) {
 // Growth: the new pages become read/write and zero. A shrink makes the brk pages above the new break not
 // present; a page whose table split finds no page stays present (free, still the job's memory).
 SysRet sys_brk(Thread& self, const Syscall& call) {
+    const MemGuard guard(self.process->mem); // one change at a time, TLB shootdown included
     const uint64_t addr = call.arg[0];
     JobSpace<>& s = job_space(self);
     const uint64_t old = s.brk();
@@ -67,6 +69,7 @@ SysRet sys_brk(Thread& self, const Syscall& call) {
 // MAP_HUGETLB change nothing: every page is backed, and 2 MiB pages are used wherever the protections allow.
 // Linux ignores fd (arg 4) for anonymous mappings.
 SysRet sys_mmap(Thread& self, const Syscall& call) {
+    const MemGuard guard(self.process->mem); // one change at a time, TLB shootdown included
     const uint64_t addr = call.arg[0], len = call.arg[1], prot = call.arg[2], flags = call.arg[3],
                    off = call.arg[5];
     constexpr uint64_t MAP_TYPE = 0xf, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
@@ -92,6 +95,7 @@ SysRet sys_mmap(Thread& self, const Syscall& call) {
 }
 
 SysRet sys_munmap(Thread& self, const Syscall& call) {
+    const MemGuard guard(self.process->mem); // one change at a time, TLB shootdown included
     const uint64_t addr = call.arg[0], len = call.arg[1];
     if (!tables_left(TABLES)) {
         return -ENOMEM;
@@ -107,6 +111,7 @@ SysRet sys_munmap(Thread& self, const Syscall& call) {
 // What moves keeps the old range's protection (of its first page) and its bytes (copied through the window:
 // a move never overlaps, JobSpace sees to that); growth is zero.
 SysRet sys_mremap(Thread& self, const Syscall& call) {
+    const MemGuard guard(self.process->mem); // one change at a time, TLB shootdown included
     const uint64_t old_addr = call.arg[0], old_len = call.arg[1], new_len = call.arg[2], flags = call.arg[3],
                    new_addr = call.arg[4];
     if (!tables_left(TABLES)) {
@@ -136,6 +141,7 @@ SysRet sys_mremap(Thread& self, const Syscall& call) {
 // advice changes nothing. A range with pages not in use is ENOMEM, after the pages in use got the advice
 // (Linux).
 SysRet sys_madvise(Thread& self, const Syscall& call) {
+    const MemGuard guard(self.process->mem); // one change at a time, TLB shootdown included
     const uint64_t addr = call.arg[0], len = call.arg[1], advice = call.arg[2];
     constexpr uint64_t MADV_DONTNEED = 4, MADV_REMOVE = 9;
     if (addr % PAGE != 0 || len > UINT64_MAX - (PAGE - 1) || page_up(len) > UINT64_MAX - addr) {
@@ -157,6 +163,7 @@ SysRet sys_madvise(Thread& self, const Syscall& call) {
 
 // Linux's checks, in its order: alignment, flags, length; a range with pages not in use is ENOMEM.
 SysRet sys_mprotect(Thread& self, const Syscall& call) {
+    const MemGuard guard(self.process->mem); // one change at a time, TLB shootdown included
     const uint64_t addr = call.arg[0], prot = call.arg[2];
     uint64_t len = call.arg[1];
     constexpr uint64_t PROT_GROWSDOWN = 0x01000000, PROT_GROWSUP = 0x02000000;

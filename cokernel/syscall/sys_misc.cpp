@@ -57,9 +57,4 @@ SysRet sys_getrandom(Thread& self, const Syscall& call) {
     return static_cast<int64_t>(len);
 }
 
-// One thread on its CPU: nothing to yield to (a scheduler, issue 9, would run the next of its run queue).
-SysRet sys_sched_yield(Thread&, const Syscall&) {
-    return 0;
-}
-
 } // namespace ck

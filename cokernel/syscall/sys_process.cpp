@@ -1,9 +1,10 @@
 // Identity, the calling thread's own state (TLS, robust list, rseq) and exit (docs/run.md, "What is
-// native"). One thread per job today: its tid is the process's pid, and its exit is the job's end.
+// native"). The first thread's tid is the process's pid; exit ends one thread, exit_group all of them
+// (proc/exit.hpp).
 #include "cpu.hpp"
 #include "errno.hpp"
+#include "exit.hpp"
 #include "handlers.hpp"
-#include "job.hpp"
 #include "mem.hpp"
 #include "process.hpp"
 #include "thread.hpp"
@@ -21,13 +22,42 @@ SysRet sys_gettid(Thread& self, const Syscall&) {
     return self.tid;
 }
 
-// clear_child_tid is not kept yet: nothing waits on a thread's end (no clone).
-SysRet sys_set_tid_address(Thread& self, const Syscall&) {
+// At the thread's exit the word is zeroed and a futex waiter on it woken (pthread_join).
+SysRet sys_set_tid_address(Thread& self, const Syscall& call) {
+    self.clear_child_tid = call.arg[0];
     return self.tid;
 }
 
-// Accepted; robust futexes are not cleaned up at exit (no futex yet).
-SysRet sys_set_robust_list(Thread&, const Syscall&) {
+// struct robust_list_head is 24 bytes; its list is walked at the thread's exit (sys_futex.cpp).
+SysRet sys_set_robust_list(Thread& self, const Syscall& call) {
+    if (call.arg[1] != 24) {
+        return -EINVAL;
+    }
+    self.robust_list = call.arg[0];
+    return 0;
+}
+
+// pid 0: the caller; otherwise one of the job's threads by tid.
+SysRet sys_get_robust_list(Thread& self, const Syscall& call) {
+    const Thread* t = call.arg[0] == 0 ? &self : nullptr;
+    for (const Thread& other : self.process->threads) {
+        const ThreadState st = __atomic_load_n(&other.state, __ATOMIC_ACQUIRE);
+        if (t == nullptr && other.tid == call.arg[0] && st != ThreadState::unused &&
+            st != ThreadState::exited) {
+            t = &other;
+        }
+    }
+    if (t == nullptr) {
+        return -ESRCH;
+    }
+    uint8_t* head = self.process->mem.ptr(call.arg[1], 8);
+    uint8_t* len = self.process->mem.ptr(call.arg[2], 8);
+    if (head == nullptr || len == nullptr) {
+        return -EFAULT;
+    }
+    const uint64_t size = 24;
+    memcpy(head, &t->robust_list, 8);
+    memcpy(len, &size, 8);
     return 0;
 }
 
@@ -58,14 +88,15 @@ SysRet sys_arch_prctl(Thread& self, const Syscall& call) {
     return -EINVAL;
 }
 
-// With one thread, its exit is the job's; with clone (issue 9) it ends only the calling thread, and the last
-// one's ends the process.
-SysRet sys_exit(Thread&, const Syscall& call) {
-    job_end(static_cast<int32_t>(call.arg[0] & 0xff), 0);
+// The calling thread; the last one's status is the process's.
+SysRet sys_exit(Thread& self, const Syscall& call) {
+    thread_exit(self, static_cast<int32_t>(call.arg[0] & 0xff));
 }
 
-SysRet sys_exit_group(Thread&, const Syscall& call) {
-    job_end(static_cast<int32_t>(call.arg[0] & 0xff), 0);
+// Every thread, wherever it runs or waits (threads blocked in delegated calls included).
+SysRet sys_exit_group(Thread& self, const Syscall& call) {
+    process_kill(*self.process, static_cast<int32_t>(call.arg[0] & 0xff), 0);
+    thread_exit(self, 0);
 }
 
 } // namespace ck

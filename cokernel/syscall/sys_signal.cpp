@@ -3,8 +3,8 @@
 // ends it as that signal would.
 #include "console.hpp"
 #include "errno.hpp"
+#include "exit.hpp"
 #include "handlers.hpp"
-#include "job.hpp"
 #include "process.hpp"
 #include "thread.hpp"
 #include "user_copy.hpp"
@@ -12,8 +12,8 @@
 namespace ck {
 namespace {
 
-// kill, tkill, tgkill: the job is the only process it can name, so sig (non-zero) ends it.
-SysRet signal_self(uint64_t sig) {
+// kill, tkill, tgkill: the job is the only process it can name, so sig (non-zero) ends it, every thread.
+SysRet signal_self(Thread& self, uint64_t sig) {
     if (sig == 0) {
         return 0;
     }
@@ -21,7 +21,19 @@ SysRet signal_self(uint64_t sig) {
         return -EINVAL;
     }
     kprintf("job: killed itself with signal %lu\n", sig);
-    job_end(static_cast<int32_t>(128 + sig), static_cast<uint32_t>(sig));
+    process_kill(*self.process, static_cast<int32_t>(128 + sig), static_cast<uint32_t>(sig));
+    thread_exit(self, 0);
+}
+
+// A live thread of the job with this tid.
+bool is_thread(const Process& p, uint64_t tid) {
+    for (const Thread& t : p.threads) {
+        const ThreadState st = __atomic_load_n(&t.state, __ATOMIC_ACQUIRE);
+        if (t.tid == tid && st != ThreadState::unused && st != ThreadState::exited) {
+            return true;
+        }
+    }
+    return false;
 }
 
 } // namespace
@@ -39,16 +51,28 @@ SysRet sys_sigaltstack(Thread& self, const Syscall& call) {
     return zero_out(self.process->mem, call.arg[1], 24) ? 0 : -EFAULT;
 }
 
-SysRet sys_kill(Thread&, const Syscall& call) {
-    return signal_self(call.arg[1]);
+SysRet sys_kill(Thread& self, const Syscall& call) {
+    return signal_self(self, call.arg[1]);
 }
 
-SysRet sys_tkill(Thread&, const Syscall& call) {
-    return signal_self(call.arg[1]);
+SysRet sys_tkill(Thread& self, const Syscall& call) {
+    if (static_cast<int64_t>(call.arg[0]) <= 0) {
+        return -EINVAL;
+    }
+    if (!is_thread(*self.process, call.arg[0])) {
+        return -ESRCH;
+    }
+    return signal_self(self, call.arg[1]);
 }
 
-SysRet sys_tgkill(Thread&, const Syscall& call) {
-    return signal_self(call.arg[2]);
+SysRet sys_tgkill(Thread& self, const Syscall& call) {
+    if (static_cast<int64_t>(call.arg[0]) <= 0 || static_cast<int64_t>(call.arg[1]) <= 0) {
+        return -EINVAL;
+    }
+    if (call.arg[0] != self.process->id.pid || !is_thread(*self.process, call.arg[1])) {
+        return -ESRCH;
+    }
+    return signal_self(self, call.arg[2]);
 }
 
 } // namespace ck

@@ -1,12 +1,14 @@
 // Clocks and sleeps (docs/run.md, "What is native"): the proxy read CLOCK_REALTIME, CLOCK_MONOTONIC and the
 // TSC at one instant; the TSC (invariant and synchronised across CPUs, as Linux also assumes when it uses it
 // as its clocksource) runs on from there.
+#include "clocks.hpp"
 #include "cpu.hpp"
 #include "errno.hpp"
 #include "handlers.hpp"
 #include "kernel.hpp"
 #include "mem.hpp"
 #include "process.hpp"
+#include "sched.hpp"
 #include "thread.hpp"
 #include "user_copy.hpp"
 
@@ -21,7 +23,8 @@ uint64_t ns_since(uint64_t tsc_then) {
     return ticks / khz * 1000000u + ticks % khz * 1000000u / khz; // no overflow: ticks % khz < 2^32
 }
 
-// ns of clock clk now; false for clocks a job cannot read.
+} // namespace
+
 bool clock_now(const Clocks& c, uint64_t clk, uint64_t& ns) {
     switch (clk) {
     case 0:  // CLOCK_REALTIME
@@ -44,12 +47,14 @@ bool clock_now(const Clocks& c, uint64_t clk, uint64_t& ns) {
     }
 }
 
-// Spins until clock clk reaches deadline_ns, with interrupts on (Linux's commands are still answered). A
-// scheduler (issue 9) would block the thread until then and run another.
+namespace {
+
+// Blocks the thread until clock clk reaches deadline_ns (its CPU runs others or halts meanwhile; its timer
+// wakes it). Every clock here runs from the TSC, so the deadline is a TSC value.
 void sleep_until(const Clocks& c, uint64_t clk, uint64_t deadline_ns) {
     uint64_t now = 0;
-    while (clock_now(c, clk, now) && now < deadline_ns) {
-        arch::pause_interruptible();
+    if (clock_now(c, clk, now) && now < deadline_ns) {
+        sched_sleep_until(tsc_after_ns(deadline_ns - now));
     }
 }
 

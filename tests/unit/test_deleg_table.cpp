@@ -104,7 +104,8 @@ TEST_CASE("the native column fits each entry's policy", "[deleg][table]") {
         }
     }
     CHECK(native_handlers_fit());
-    CHECK(enosys.count("clone3") == 1); // glibc falls back to clone only on ENOSYS (DESIGN.md, section 8)
+    CHECK(enosys.count("clone3") == 0); // threads are native (issue 9, item 2)
+    CHECK(enosys.count("fork") == 1);   // new processes are not yet (issue 10)
     CHECK(enosys.count("mremap") == 0); // the job space implements it (issue 9, item 1)
     SyscallInfo broken = *syscall_info(SYS_brk);
     broken.native = NativeHandler::none;

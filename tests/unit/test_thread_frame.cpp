@@ -45,7 +45,7 @@ TEST_CASE("a thread's user registers lie at the top of its own kernel stack, whe
     CHECK(reinterpret_cast<uint8_t*>(&f->rax) == stack + sizeof stack - 8 * 8);
     CHECK(reinterpret_cast<uint8_t*>(&f->r15) == reinterpret_cast<uint8_t*>(f));
     CHECK(ck::KernelStack::SIZE % 4096 == 0);
-    CHECK(t.state == ck::ThreadState::created);
+    CHECK(t.state == ck::ThreadState::unused); // a free slot of the process's table
     CHECK(t.process == nullptr);
 }
 
@@ -65,4 +65,11 @@ TEST_CASE("a process starts with no calls counted, no exit status and an empty j
     CHECK(p->signal == 0);
     CHECK_FALSE(p->policy.denies(0));
     CHECK_FALSE(p->policy.delegates(0));
+    CHECK(p->live == 0);
+    CHECK_FALSE(p->exiting);
+    for (const ck::Thread& t : p->threads) {
+        CHECK(t.state == ck::ThreadState::unused);
+        CHECK(reinterpret_cast<uintptr_t>(t.fpu) % 16 == 0); // FXSAVE needs a 16-byte aligned area
+    }
+    CHECK(sizeof p->threads / sizeof p->threads[0] == COKERNEL_JOB_MAX_THREADS); // a slot per channel
 }

@@ -17,6 +17,9 @@ enum class ApicReg : uint32_t {
     IcrLow = 0x300,
     IcrHigh = 0x310,
     LvtTimer = 0x320,
+    TimerInitial = 0x380,
+    TimerCurrent = 0x390,
+    TimerDivide = 0x3e0,
 };
 
 constexpr uint8_t SPURIOUS_VECTOR = 0xff;
@@ -65,6 +68,33 @@ class BasicApic {
     void eoi() { write(ApicReg::Eoi, 0); }
     bool x2apic() const { return x2apic_; }
 
+    // The timer, one-shot, counting the bus clock divided by 16 (TimerDivide 0b0011); masked when unused.
+    // timer_calibrate measures its counts per TSC tick against a TSC wait of tsc_ticks (spin(ticks)).
+    template <class Spin>
+    void timer_calibrate(uint64_t tsc_ticks, Spin&& spin) {
+        write(ApicReg::TimerDivide, 0x3);
+        write(ApicReg::LvtTimer, LVT_MASKED | timer_vector_);
+        write(ApicReg::TimerInitial, 0xffffffffu);
+        spin(tsc_ticks);
+        const uint32_t left = read(ApicReg::TimerCurrent);
+        write(ApicReg::TimerInitial, 0);
+        const uint64_t counted = 0xffffffffu - uint64_t{left};
+        // counts per 2^20 TSC ticks: fixed point, so slow timers keep their precision
+        per_mtsc_ = counted == 0 ? 1 : (counted << 20) / (tsc_ticks == 0 ? 1 : tsc_ticks);
+    }
+    void timer_set_vector(uint8_t vector) { timer_vector_ = vector; }
+    // Fires once after about tsc_ticks TSC ticks (at least one timer count, at most 2^32 - 1).
+    void timer_oneshot(uint64_t tsc_ticks) {
+        uint64_t count = (tsc_ticks >> 20) * per_mtsc_ + (((tsc_ticks & 0xfffff) * per_mtsc_) >> 20);
+        count = count == 0 ? 1 : (count > 0xffffffffu ? 0xffffffffu : count);
+        write(ApicReg::LvtTimer, timer_vector_); // one-shot, not masked
+        write(ApicReg::TimerInitial, static_cast<uint32_t>(count));
+    }
+    void timer_stop() {
+        write(ApicReg::LvtTimer, LVT_MASKED | timer_vector_);
+        write(ApicReg::TimerInitial, 0);
+    }
+
     // A fixed-delivery IPI with the given vector to one APIC ID (logical: a logical destination instead).
     // x2APIC: one 64-bit write of the ICR MSR, destination in bits 63:32. xAPIC: wait until the previous IPI
     // left, destination in bits 31:24 of ICR high, then the write of ICR low sends.
@@ -98,6 +128,8 @@ class BasicApic {
 
     bool x2apic_ = false;
     volatile uint32_t* mmio_ = nullptr;
+    uint8_t timer_vector_ = 0;
+    uint64_t per_mtsc_ = 1;
 };
 
 struct CpuApicHw {

@@ -1,32 +1,25 @@
-/* Ring 3: entering a thread, the SYSCALL entry, leaving a thread back to the CPU's own loop (docs/run.md,
- * cokernel/proc/thread.cpp). Per-CPU scratch (proc/percpu.hpp, offsets in asm_offsets.h): the top of the
- * running thread's kernel stack and the user's %rsp during a syscall. */
+/* Ring 3 and the kernel stacks of threads: the context switch, a thread's first entry to ring 3, the
+ * SYSCALL entry (docs/run.md, cokernel/proc/thread.cpp, cokernel/proc/sched.cpp). Per-CPU scratch
+ * (proc/percpu.hpp, offsets in asm_offsets.h): the top of the running thread's kernel stack and the user's
+ * %rsp during a syscall. */
 #include "asm_offsets.h"
 #include "frame.inc"
     .section .text
 
-/* void user_enter(struct arch::Frame* frame, uint64_t* own_rsp)
- * Saves the callee-saved registers and this stack pointer at *own_rsp (user_leave comes back here), then
- * pops frame -- a thread's user registers at the top of its kernel stack -- and iretq to ring 3. */
-    .globl user_enter
-user_enter:
+/* void switch_stacks(uint64_t* save_rsp, uint64_t next_rsp)
+ * The scheduler's context switch (proc/sched.cpp): pushes the callee-saved registers on the current kernel
+ * stack, stores the stack pointer at *save_rsp, loads next_rsp (a stack another switch_stacks saved, or a new
+ * thread's, laid out by thread_prepare_first_switch) and pops its registers: it returns in that context. */
+    .globl switch_stacks
+switch_stacks:
     pushq %rbx
     pushq %rbp
     pushq %r12
     pushq %r13
     pushq %r14
     pushq %r15
-    movq %rsp, (%rsi)
-    movq %rdi, %rsp
-    RESTORE_FRAME_REGS
-    addq $16, %rsp         /* vector, error */
-    swapgs
-    iretq
-
-/* [[noreturn]] void user_leave(uint64_t own_rsp): back into user_enter's frame, which returns. */
-    .globl user_leave
-user_leave:
-    movq %rdi, %rsp
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
     popq %r15
     popq %r14
     popq %r13
@@ -34,6 +27,16 @@ user_leave:
     popq %rbp
     popq %rbx
     ret
+
+/* A new thread's first switch returns here, with %rsp at its user frame (the top of its kernel stack, see
+ * proc/thread.cpp): the scheduler finishes the switch, then the frame is popped into ring 3. */
+    .globl thread_first_entry
+thread_first_entry:
+    call sched_first_run
+    RESTORE_FRAME_REGS
+    addq $16, %rsp         /* vector, error */
+    swapgs
+    iretq
 
 /* SYSCALL from ring 3 (IF, TF, DF, AC cleared by FMASK). Saves the thread's user registers as an arch::Frame
  * (descriptors.hpp) at the top of its kernel stack (Thread::user_frame), with the syscall number in the
