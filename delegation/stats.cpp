@@ -33,6 +33,15 @@ void SyscallStats::record(uint64_t nr, Path path, uint64_t ns) {
     c.total_ns += ns;
 }
 
+void SyscallStats::merge(const SyscallStats& other) {
+    for (size_t nr = 0; nr < cells_.size(); ++nr) {
+        for (size_t p = 0; p < path_count; ++p) {
+            cells_[nr][p].count += other.cells_[nr][p].count;
+            cells_[nr][p].total_ns += other.cells_[nr][p].total_ns;
+        }
+    }
+}
+
 StatCell SyscallStats::cell(uint64_t nr, Path path) const {
     return cells_[row_of(nr)][static_cast<size_t>(path)];
 }

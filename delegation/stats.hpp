@@ -29,6 +29,8 @@ class SyscallStats {
     void record(uint64_t nr, Path path, uint64_t ns);
     StatCell cell(uint64_t nr, Path path) const;
     uint64_t total_count() const;
+    // Adds other's counts and times to these (the statistics of several proxy threads, one table).
+    void merge(const SyscallStats& other);
 
     // One row per (syscall, path) that ran, sorted by total time, longest first:
     //   syscall  path  count  total_ms  mean_us  %time

@@ -1,5 +1,6 @@
 #include "job_proxy.hpp"
 
+#include "channel_servers.hpp"
 #include "executor.hpp"
 #include "load_plan.hpp"
 #include "policy.hpp"
@@ -50,6 +51,8 @@ class Mapping {
         n_ = n;
     }
     void* get() const { return p_; }
+    // Keeps the mapping for the rest of the process's life.
+    void release() { p_ = nullptr; }
 
   private:
     void* p_ = nullptr;
@@ -252,12 +255,6 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, const volat
     // Mapped what it needs: from now on the device file takes nothing but JOB_WAIT, whoever holds it.
     if (const int e = client.job_seal(); e != 0)
         return error(std::string("cannot seal the proxy's device file: ") + std::strerror(e));
-    uint32_t slots = 0;
-    auto* ch = reinterpret_cast<cokernel_deleg_channel*>(ctl + COKERNEL_JOB_CHANNELS_OFFSET);
-    if (auto err = ck::deleg::channel_check(ch, COKERNEL_JOB_CHANNEL_SIZE, &slots);
-        err != ck::deleg::ChannelError::ok)
-        return error(std::string("bad delegation channel: ") + ck::deleg::to_string(err));
-    ck::deleg::ProxyEnd end(ch, slots);
     ck::deleg::JobContext context;
     context.memory = {va, size};
     context.fd_limit = proxy_fd_base;
@@ -270,43 +267,43 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, const volat
     context.self = *self;
     if (auto err = ck::deleg::limit_descriptors(proxy_fd_base); !err.empty())
         return error("cannot keep the job's descriptors below " + std::to_string(proxy_fd_base) + ": " + err);
-    ck::deleg::Executor executor(context, exec_policy);
-
-    // Spin a while after each request, then sleep until the co-kernel's notification (docs/run.md,
-    // "Waiting"): set the ring's sleep word, look once more, COKERNEL_IOC_JOB_WAIT. The count passed is
-    // the one read before the sleep word was set, so a notification in between is not lost.
-    constexpr uint32_t wait_us = 100000; // a bound only: a notification ends the wait
+    // One server thread per channel (channel_servers.hpp); this thread starts them as the job's threads
+    // take channels, and watches the job's state and the signals. It sleeps on the same notifications as
+    // the servers (a new channel, the job's end), with a bound for signals.
+    ServerConfig config;
+    config.device_fd = dev;
+    config.poll = request.poll;
+    config.spins = proxy_spins;
+    ChannelServers& servers = ChannelServers::create(ctl, context, exec_policy, config);
+    // A server thread blocked in a syscall may still finish it, and write its answer, while this process
+    // exits: the control area and the job's memory stay mapped until the end.
+    ctl_map.release();
+    user_map.release();
+    constexpr uint32_t wait_us = 100000;
     uint64_t seen = 0;
-    (void)client.job_wait(wait_us, seen);
-    uint64_t idle = 0;
+    int status = -1;
     for (;;) {
-        const auto served = ck::deleg::serve_one(end, executor);
-        if (served == ck::deleg::ServeStatus::served) {
-            idle = 0;
-            continue;
-        }
-        if (served == ck::deleg::ServeStatus::stalled)
-            return error("the delegation channel stalled");
-        if (load_state(job) == COKERNEL_JOB_EXITED)
+        if (auto err = servers.start_new(__atomic_load_n(&job->nchannels, __ATOMIC_ACQUIRE)); !err.empty())
+            std::cerr << "cokernel: run: bad delegation channel (not served): " << err << '\n';
+        if (servers.stalled()) {
+            error("the delegation channel stalled");
             break;
+        }
+        if (load_state(job) == COKERNEL_JOB_EXITED) {
+            status = job->exit_status;
+            break;
+        }
         if (*stop != 0)
-            return -1;
-        if (++idle < proxy_spins) {
-            ck::deleg::cpu_relax();
-            continue;
-        }
-        if (request.poll) {
-            std::this_thread::sleep_for(std::chrono::microseconds(50));
-            continue;
-        }
-        end.requests.announce_sleep(true);
-        if (!end.requests.ready() && load_state(job) != COKERNEL_JOB_EXITED)
+            break;
+        if (request.poll)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        else
             (void)client.job_wait(wait_us, seen); // EINTR: a signal; the loop looks at stop
-        end.requests.announce_sleep(false);
     }
-    if (request.stats)
-        std::cerr << executor.stats().format_table();
-    return job->exit_status;
+    servers.stop(200); // those blocked in a syscall on Linux end with this process
+    if (request.stats && status >= 0)
+        std::cerr << servers.stats().format_table();
+    return status;
 }
 
 } // namespace cokernel

@@ -207,11 +207,15 @@ int ModuleClient::job_start() {
 }
 
 int ModuleClient::job_wait(std::uint32_t timeout_us, std::uint64_t& count) {
+    return job_wait_on(fd_, timeout_us, count);
+}
+
+int job_wait_on(int fd, std::uint32_t timeout_us, std::uint64_t& count) {
     cokernel_job_wait request{};
     stamp(request);
     request.timeout_us = timeout_us;
     request.count = count;
-    int err = call(fd_, COKERNEL_IOC_JOB_WAIT, request, false);
+    int err = call(fd, COKERNEL_IOC_JOB_WAIT, request, false);
     count = request.count;
     return err;
 }

@@ -80,4 +80,9 @@ class ModuleClient {
 // All enclaves with their details; used by topo, list and destroy --all.
 Result<std::vector<EnclaveInfo>> list_enclaves(ModuleClient& client);
 
+// COKERNEL_IOC_JOB_WAIT on a proxy's device file by its number (ModuleClient::job_wait; the proxy's server
+// threads, which may outlive the ModuleClient object while the process exits): sleeps until the notification
+// count differs from count or timeout_us passed; count becomes the current one. 0, or an errno (EINTR).
+int job_wait_on(int fd, std::uint32_t timeout_us, std::uint64_t& count);
+
 } // namespace cokernel
