@@ -101,11 +101,11 @@ class FutexQueues {
         }
         Bucket& src = bucket(from);
         Bucket& dst = bucket(to);
-        // Where from and to share a bucket, the waiters this call appends come after `last`: never visited.
-        FutexWaiter* const last = src.tail;
+        // Where from and to share a bucket, the moved waiters come round again at its end, no longer
+        // matching.
         int woken = 0, moved = 0;
         for (FutexWaiter* w = src.head; w != nullptr && (woken < nwake || moved < nrequeue);) {
-            FutexWaiter* const next = w == last ? nullptr : w->next;
+            FutexWaiter* const next = w->next;
             if (w->key == from) {
                 if (woken < nwake) {
                     take(src, *w, on_wake);
