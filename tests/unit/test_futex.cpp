@@ -259,8 +259,10 @@ TEST_CASE("futex queues: requeue wakes nwake, moves nrequeue in order, returns b
     CHECK(a[1].bitset == 0x1);
     CHECK(q.count(0xa000) == 2);
     CHECK(q.count(0xb000) == 4);
-    // The moved ones come after the waiters already there, in their order.
-    CHECK(drain(q, 0xb000) == std::vector<FutexWaiter*>{&b[0], &b[1], &a[1], &a[2]});
+    // The moved ones come after the waiters already there, in their order, and leave from their new list.
+    CHECK(q.dequeue(a[1]));
+    CHECK(q.count(0xb000) == 3);
+    CHECK(drain(q, 0xb000) == std::vector<FutexWaiter*>{&b[0], &b[1], &a[2]});
     // Fewer waiters than asked for: what there is.
     CHECK(q.requeue(0xa000, 0xb000, 0, INT_MAX, w.fn()) == 2);
     CHECK(q.count(0xa000) == 0);
