@@ -143,6 +143,16 @@ void process_init(Process& p, cokernel_job& b) {
     p.signal = 0;
 }
 
+// No channel of an earlier job stays visible to the new proxy: it serves only what this job sets up.
+void forget_channels(cokernel_job& b) {
+    __atomic_store_n(&b.nchannels, 0u, __ATOMIC_RELEASE);
+    for (uint32_t i = 0; i < MAX_THREADS; ++i) {
+        auto* ch = reinterpret_cast<cokernel_deleg_channel*>(control_area() + COKERNEL_JOB_CHANNELS_OFFSET +
+                                                             i * COKERNEL_JOB_CHANNEL_SIZE);
+        __atomic_store_n(&ch->hdr.signature, 0u, __ATOMIC_RELEASE);
+    }
+}
+
 void start_job(cokernel_job& b, PhysAllocator<64>& phys) {
     const uint64_t elf_size = b.elf_size;
     const uint32_t argc = b.argc;
@@ -232,6 +242,7 @@ void start_job(cokernel_job& b, PhysAllocator<64>& phys) {
     }
     // Its first thread: the proxy's pid is its tid, as a main thread's tid is its pid on Linux.
     Thread& t = p.threads[0];
+    forget_channels(b);
     if (!thread_init(t, p, p.id.pid, phys) || job_channel(p, 0) == nullptr) {
         unmap_user();
         set_message(b, "out of memory for the job's kernel stack");

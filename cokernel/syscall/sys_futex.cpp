@@ -20,12 +20,10 @@ namespace ck {
 namespace {
 
 Spinlock g_futex_lock; // one job per enclave: one lock for all of its futexes
-FutexQueues g_queues;
+FutexQueues<> g_queues;
 FutexWaiter g_waiters[MAX_THREADS]; // a thread waits on one futex at a time: its slot's entry
 
-constexpr int FUTEX_WAIT = 0, FUTEX_WAKE = 1, FUTEX_REQUEUE = 3, FUTEX_CMP_REQUEUE = 4, FUTEX_WAKE_OP = 5,
-              FUTEX_WAIT_BITSET = 9, FUTEX_WAKE_BITSET = 10;
-constexpr uint32_t BITSET_ANY = ~0u;
+constexpr uint32_t BITSET_ANY = FUTEX_BITSET_MATCH_ANY;
 
 // The user word at uaddr: 4-byte aligned, inside the job's memory (the window maps all of it).
 uint32_t* user_word(const Process& p, uint64_t uaddr) {
@@ -45,7 +43,7 @@ int64_t futex_wait(Thread& self, uint64_t uaddr, uint32_t val, uint32_t bitset, 
     Process& p = *self.process;
     uint32_t* word = user_word(p, uaddr);
     if (word == nullptr) {
-        return (uaddr & 3) != 0 ? -EINVAL : -EFAULT;
+        return -EFAULT;
     }
     FutexWaiter& w = g_waiters[self.slot];
     g_futex_lock.lock();
@@ -87,6 +85,14 @@ void robust_list_release(Thread& self) {
     }
     struct Mem {
         Process& p;
+        bool read32(uint64_t va, uint32_t& v) {
+            const uint32_t* w = user_word(p, va);
+            if (w == nullptr) {
+                return false;
+            }
+            v = __atomic_load_n(w, __ATOMIC_ACQUIRE);
+            return true;
+        }
         bool read64(uint64_t va, uint64_t& v) {
             const uint8_t* q = p.mem.ptr(va, 8);
             if (q == nullptr) {
@@ -114,98 +120,81 @@ void robust_list_release(Thread& self) {
                         [&p](uint64_t word) { (void)futex_wake(p, word, BITSET_ANY, 1); });
 }
 
+// Linux's order: the timeout (EINVAL, then ENOSYS for a clock the op does not take), the arguments
+// (futex_check), then the words (EFAULT) and their values (EAGAIN).
 SysRet sys_futex(Thread& self, const Syscall& call) {
     Process& p = *self.process;
     const uint64_t uaddr = call.arg[0];
-    const FutexCmd cmd = futex_cmd(static_cast<uint32_t>(call.arg[1]));
+    const uint64_t uaddr2 = call.arg[4];
+    const FutexCmd cmd = FutexCmd::decode(static_cast<int>(call.arg[1]));
     const auto val = static_cast<uint32_t>(call.arg[2]);
+    const auto val2 = static_cast<uint32_t>(call.arg[3]); // a count for the requeues and WAKE_OP
+    const auto val3 = static_cast<uint32_t>(call.arg[5]);
+    uint64_t deadline_ns = FUTEX_NO_DEADLINE;
+    uint64_t mono = 0;
+    FutexTimespec ts{};
+    const bool timed = call.arg[3] != 0 && futex_has_timeout(cmd.op);
+    if (timed) {
+        const uint8_t* t = p.mem.ptr(call.arg[3], 16);
+        if (t == nullptr) {
+            return -EFAULT;
+        }
+        memcpy(&ts.sec, t, 8);
+        memcpy(&ts.nsec, t + 8, 8);
+    }
+    uint64_t real = 0;
+    (void)clock_now(p.clocks, 1, mono); // CLOCK_MONOTONIC
+    (void)clock_now(p.clocks, 0, real); // CLOCK_REALTIME
+    if (const int64_t e = futex_deadline(cmd, timed ? &ts : nullptr, mono, real, deadline_ns); e != 0) {
+        return e;
+    }
+    if (const int64_t e = futex_check(cmd, uaddr, uaddr2, val, val2, val3); e != 0) {
+        return e;
+    }
     switch (cmd.op) {
     case FUTEX_WAIT:
     case FUTEX_WAIT_BITSET: {
-        const uint32_t bitset = cmd.op == FUTEX_WAIT ? BITSET_ANY : static_cast<uint32_t>(call.arg[5]);
-        uint64_t deadline_tsc = 0;
-        if (call.arg[3] != 0) {
-            const uint8_t* ts = p.mem.ptr(call.arg[3], 16);
-            if (ts == nullptr) {
-                return -EFAULT;
-            }
-            FutexTimespec t{};
-            memcpy(&t.sec, ts, 8);
-            memcpy(&t.nsec, ts + 8, 8);
-            uint64_t mono = 0, real = 0;
-            (void)clock_now(p.clocks, 1, mono); // CLOCK_MONOTONIC
-            (void)clock_now(p.clocks, 0, real); // CLOCK_REALTIME
-            uint64_t deadline_ns = 0;
-            if (const int64_t e = futex_deadline(cmd, t, mono, real, deadline_ns); e != 0) {
-                return e;
-            }
+        uint64_t deadline_tsc = 0; // none
+        if (deadline_ns != static_cast<uint64_t>(FUTEX_NO_DEADLINE)) {
             deadline_tsc = deadline_ns > mono ? tsc_after_ns(deadline_ns - mono) : 1;
-        } else if (const int64_t e = futex_check(cmd); e != 0) {
-            return e;
         }
-        if (bitset == 0) {
-            return -EINVAL;
-        }
-        return futex_wait(self, uaddr, val, bitset, deadline_tsc);
+        return futex_wait(self, uaddr, val, cmd.op == FUTEX_WAIT ? BITSET_ANY : val3, deadline_tsc);
     }
     case FUTEX_WAKE:
     case FUTEX_WAKE_BITSET: {
-        if (const int64_t e = futex_check(cmd); e != 0) {
-            return e;
-        }
-        const uint32_t bitset = cmd.op == FUTEX_WAKE ? BITSET_ANY : static_cast<uint32_t>(call.arg[5]);
-        if (bitset == 0 || (uaddr & 3) != 0) {
-            return -EINVAL;
-        }
         const int n = val > 0x7fffffffu ? 0x7fffffff : static_cast<int>(val);
-        return futex_wake(p, uaddr, bitset, n);
+        return futex_wake(p, uaddr, cmd.op == FUTEX_WAKE ? BITSET_ANY : val3, n);
     }
     case FUTEX_REQUEUE:
     case FUTEX_CMP_REQUEUE: {
-        if (const int64_t e = futex_check(cmd); e != 0) {
-            return e;
-        }
-        const auto nwake = static_cast<int32_t>(call.arg[2]);
-        const auto nrequeue = static_cast<int32_t>(call.arg[3]); // the timeout argument, as a count
-        if (nwake < 0 || nrequeue < 0) {
-            return -EINVAL;
-        }
         uint32_t* from = user_word(p, uaddr);
-        uint32_t* to = user_word(p, call.arg[4]);
-        if (from == nullptr || to == nullptr) {
-            return (uaddr & 3) != 0 || (call.arg[4] & 3) != 0 ? -EINVAL : -EFAULT;
+        if (from == nullptr || user_word(p, uaddr2) == nullptr) {
+            return -EFAULT;
         }
         const LockGuard g(g_futex_lock);
-        if (cmd.op == FUTEX_CMP_REQUEUE &&
-            __atomic_load_n(from, __ATOMIC_ACQUIRE) != static_cast<uint32_t>(call.arg[5])) {
+        if (cmd.op == FUTEX_CMP_REQUEUE && __atomic_load_n(from, __ATOMIC_ACQUIRE) != val3) {
             return -EAGAIN;
         }
-        return g_queues.requeue(uaddr, call.arg[4], nwake, nrequeue, wake_thread);
+        return g_queues.requeue(uaddr, uaddr2, static_cast<int>(val), static_cast<int>(val2), wake_thread);
     }
     case FUTEX_WAKE_OP: {
-        if (const int64_t e = futex_check(cmd); e != 0) {
-            return e;
+        uint32_t* word2 = user_word(p, uaddr2);
+        if (user_word(p, uaddr) == nullptr || word2 == nullptr) {
+            return -EFAULT;
         }
-        uint32_t* word1 = user_word(p, uaddr);
-        uint32_t* word2 = user_word(p, call.arg[4]);
-        if (word1 == nullptr || word2 == nullptr) {
-            return (uaddr & 3) != 0 || (call.arg[4] & 3) != 0 ? -EINVAL : -EFAULT;
-        }
-        const int nwake = val > 0x7fffffffu ? 0x7fffffff : static_cast<int>(val);
-        const auto nwake2 = static_cast<int32_t>(call.arg[3]);
         const LockGuard g(g_futex_lock);
         bool cmp = false;
-        if (const int e = wake_op_update(word2, static_cast<uint32_t>(call.arg[5]), cmp); e != 0) {
+        if (const int64_t e = wake_op_update(word2, val3, cmp); e != 0) {
             return e;
         }
-        int woken = g_queues.wake(uaddr, BITSET_ANY, nwake, wake_thread);
+        int woken = g_queues.wake(uaddr, BITSET_ANY, static_cast<int>(val), wake_thread);
         if (cmp) {
-            woken += g_queues.wake(call.arg[4], BITSET_ANY, nwake2 < 0 ? 0 : nwake2, wake_thread);
+            woken += g_queues.wake(uaddr2, BITSET_ANY, static_cast<int>(val2), wake_thread);
         }
         return woken;
     }
     default:
-        return -ENOSYS; // the PI operations, WAIT_REQUEUE_PI, and unknown ones
+        return -ENOSYS; // futex_check let through only what is above
     }
 }
 
