@@ -144,8 +144,12 @@ int main(int argc, char** argv) {
     main_cpu = sched_getcpu();
     pin(main_cpu);
     pthread_t t;
-    if (pthread_create(&t, NULL, reader, NULL) != 0)
-        quit(1, "FAIL shootdown: pthread_create\n");
+    int err = pthread_create(&t, NULL, reader, NULL);
+    if (err != 0) {
+        char why[160];
+        snprintf(why, sizeof why, "FAIL shootdown: pthread_create: %s\n", strerror(err));
+        quit(1, why);
+    }
     wait_count(1000, "the reader did not start");
     /* Linux may have started the reader on main's CPU; give it 2 s to spread them. */
     main_cpu = sched_getcpu();

@@ -44,6 +44,14 @@ static _Noreturn void die(const char* what) {
     exit(1);
 }
 
+static void create(pthread_t* t, void* (*fn)(void*), void* arg, const char* what) {
+    int err = pthread_create(t, NULL, fn, arg);
+    if (err != 0) {
+        fprintf(stderr, "FAIL thread_io: pthread_create of %s: %s\n", what, strerror(err));
+        exit(1);
+    }
+}
+
 static int about_to_read;
 
 static void* reader(void* arg) {
@@ -63,8 +71,7 @@ static pthread_t* start_readers(int n) {
         int p[2];
         if (pipe(p) != 0)
             die("pipe");
-        if (pthread_create(&t[i], NULL, reader, (void*)(intptr_t)p[0]) != 0)
-            die("pthread_create of a reader");
+        create(&t[i], reader, (void*)(intptr_t)p[0], "a reader");
     }
     const struct timespec tick = {0, 10 * 1000 * 1000};
     for (int waited = 0; __atomic_load_n(&about_to_read, __ATOMIC_ACQUIRE) < n; waited++) {
@@ -115,8 +122,7 @@ int main(int argc, char** argv) {
         start_readers(1);
         say("reader blocked\n");
         pthread_t w;
-        if (pthread_create(&w, NULL, writer, NULL) != 0)
-            die("pthread_create of the writer");
+        create(&w, writer, NULL, "the writer");
         pthread_join(w, NULL);
         die("pthread_join of the writer returned: its exit() did not end the process");
     } else if (strcmp(argv[1], "exit") == 0 && argc == 4) {
