@@ -1,5 +1,6 @@
 #include "executor.hpp"
 
+#include "cpu_files.hpp"
 #include "opened_file.hpp"
 
 #include <cerrno>
@@ -60,6 +61,11 @@ int64_t Executor::run(const cokernel_deleg_request& req, Path& path) {
         if (const int64_t refused = check_new_fd(job_, kernel_, kind, static_cast<int>(r)); refused != 0) {
             path = Path::refused;
             return refused;
+        }
+        if (kind == NewFd::from_path && job_.ncpus != 0) {
+            if (const int64_t e = replace_cpu_file(static_cast<int>(r), job_.ncpus); e != 0) {
+                return e;
+            }
         }
     }
     for (size_t i = 0; i < p.writebacks; ++i) {

@@ -58,7 +58,8 @@ std::string ChannelServers::start_new(std::uint32_t nchannels) {
 // at its own ring.
 void ChannelServers::serve(Server& s) {
     constexpr std::uint32_t wait_us = 100000; // a bound only: a notification ends the wait
-    std::uint64_t seen = 0; // the first wait returns at once with the current count (the job's start notified)
+    std::uint64_t seen =
+        0; // the first wait returns at once with the current count (the job's start notified)
     std::uint64_t idle = 0;
     while (!quit_.load(std::memory_order_acquire)) {
         const auto served = ck::deleg::serve_one(s.end, s.executor);

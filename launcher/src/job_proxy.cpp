@@ -258,6 +258,7 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, const volat
     ck::deleg::JobContext context;
     context.memory = {va, size};
     context.fd_limit = proxy_fd_base;
+    context.ncpus = job->ncpus; // the job's opens of the CPU files read about the enclave's CPUs
     // The proxy's own descriptors are all open now (the device file): the executor refuses any file the job
     // opens that is one of them, and no descriptor of the job's may land among them (docs/delegation.md,
     // "The proxy's own descriptors").
