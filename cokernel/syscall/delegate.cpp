@@ -32,10 +32,12 @@ int64_t delegate_to_proxy(Thread& self, const Syscall& call) {
             if (__atomic_load_n(exiting, __ATOMIC_ACQUIRE)) {
                 return false; // the thread ends on its way out (proc/exit.hpp)
             }
+            // Interrupts open on every round, also between yields: two threads waiting for the proxy on one
+            // CPU would otherwise pass it back and forth with interrupts off, and never take a shootdown
+            // IPI (bug: test_thread_delegation's 6 readers on 3 CPUs hung the job in tlb_shootdown).
+            arch::pause_interruptible();
             if (sched_should_yield()) {
                 sched_yield();
-            } else {
-                arch::pause_interruptible();
             }
             return true;
         });
