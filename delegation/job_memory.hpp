@@ -32,7 +32,8 @@ struct JobContext {
     int fd_limit = 1 << 16;
     // The proxy's pid and reserved descriptors, for the checks on files the job opens.
     ProxySelf self;
-    // The enclave's CPUs: opens of the CPU files read about them (cpu_files.hpp); 0: Linux's files as they are.
+    // The enclave's CPUs: opens of the CPU files read about them (cpu_files.hpp); 0: Linux's files as they
+    // are.
     uint32_t ncpus = 0;
 };
 
