@@ -52,9 +52,11 @@ bool answer_within(CokernelEnd& end, cokernel_deleg_response& resp, std::chrono:
 } // namespace
 
 TEST_CASE("a read blocked on one channel does not hold up a write on another", "[channel_servers]") {
-    // The area and the job's memory stay alive for the detached servers (as in the proxy): never freed.
-    auto* area = new ControlArea;
-    auto* arena = new JobArena;
+    // The area and the job's memory outlive the detached servers (as in the proxy).
+    static ControlArea area_storage;
+    static JobArena arena_storage;
+    ControlArea* area = &area_storage;
+    JobArena* arena = &arena_storage;
     int idle[2];
     int out[2];
     REQUIRE(::pipe(idle) == 0);
@@ -105,8 +107,10 @@ TEST_CASE("a read blocked on one channel does not hold up a write on another", "
 }
 
 TEST_CASE("a channel whose header does not check is refused once, not served", "[channel_servers]") {
-    auto* area = new ControlArea;
-    auto* arena = new JobArena;
+    static ControlArea area_storage;
+    static JobArena arena_storage;
+    ControlArea* area = &area_storage;
+    JobArena* arena = &arena_storage;
     ck::deleg::PolicySet policy;
     cokernel::ServerConfig config;
     config.poll = true;
