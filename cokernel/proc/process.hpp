@@ -57,6 +57,17 @@ struct Process {
     bool exiting = false;    // exit_group, a fatal signal or the proxy's end: every thread ends
     int32_t exit_status = 0; // exit code 0..255, or 128 + signal
     uint32_t signal = 0;     // the signal that ended it, or 0
+
+    // The live thread (started, not ended) with this tid, or nullptr.
+    Thread* find_thread(uint64_t tid) {
+        for (Thread& t : threads) {
+            const ThreadState st = __atomic_load_n(&t.state, __ATOMIC_ACQUIRE);
+            if (t.tid == tid && st != ThreadState::unused && st != ThreadState::exited) {
+                return &t;
+            }
+        }
+        return nullptr;
+    }
 };
 
 } // namespace ck

@@ -39,14 +39,7 @@ SysRet sys_set_robust_list(Thread& self, const Syscall& call) {
 
 // pid 0: the caller; otherwise one of the job's threads by tid.
 SysRet sys_get_robust_list(Thread& self, const Syscall& call) {
-    const Thread* t = call.arg[0] == 0 ? &self : nullptr;
-    for (const Thread& other : self.process->threads) {
-        const ThreadState st = __atomic_load_n(&other.state, __ATOMIC_ACQUIRE);
-        if (t == nullptr && other.tid == call.arg[0] && st != ThreadState::unused &&
-            st != ThreadState::exited) {
-            t = &other;
-        }
-    }
+    const Thread* t = call.arg[0] == 0 ? &self : self.process->find_thread(call.arg[0]);
     if (t == nullptr) {
         return -ESRCH;
     }

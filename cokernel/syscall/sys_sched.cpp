@@ -15,16 +15,7 @@ namespace {
 
 // pid 0: the caller; otherwise a live thread of the job by tid (the pid is the first thread's tid).
 Thread* find_thread(Thread& self, uint64_t pid) {
-    if (pid == 0) {
-        return &self;
-    }
-    for (Thread& t : self.process->threads) {
-        const ThreadState st = __atomic_load_n(&t.state, __ATOMIC_ACQUIRE);
-        if (t.tid == pid && st != ThreadState::unused && st != ThreadState::exited) {
-            return &t;
-        }
-    }
-    return nullptr;
+    return pid == 0 ? &self : self.process->find_thread(pid);
 }
 
 // Linux's cpumask size for nr_cpu_ids = the enclave's CPUs: whole longs.

@@ -25,17 +25,6 @@ SysRet signal_self(Thread& self, uint64_t sig) {
     thread_exit(self, 0);
 }
 
-// A live thread of the job with this tid.
-bool is_thread(const Process& p, uint64_t tid) {
-    for (const Thread& t : p.threads) {
-        const ThreadState st = __atomic_load_n(&t.state, __ATOMIC_ACQUIRE);
-        if (t.tid == tid && st != ThreadState::unused && st != ThreadState::exited) {
-            return true;
-        }
-    }
-    return false;
-}
-
 } // namespace
 
 // The old action reads as SIG_DFL.
@@ -59,7 +48,7 @@ SysRet sys_tkill(Thread& self, const Syscall& call) {
     if (static_cast<int64_t>(call.arg[0]) <= 0) {
         return -EINVAL;
     }
-    if (!is_thread(*self.process, call.arg[0])) {
+    if (self.process->find_thread(call.arg[0]) == nullptr) {
         return -ESRCH;
     }
     return signal_self(self, call.arg[1]);
@@ -69,7 +58,7 @@ SysRet sys_tgkill(Thread& self, const Syscall& call) {
     if (static_cast<int64_t>(call.arg[0]) <= 0 || static_cast<int64_t>(call.arg[1]) <= 0) {
         return -EINVAL;
     }
-    if (call.arg[0] != self.process->id.pid || !is_thread(*self.process, call.arg[1])) {
+    if (call.arg[0] != self.process->id.pid || self.process->find_thread(call.arg[1]) == nullptr) {
         return -ESRCH;
     }
     return signal_self(self, call.arg[2]);
