@@ -21,6 +21,7 @@
 #include "percpu.hpp"
 #include "process.hpp"
 #include "sched.hpp"
+#include "signal.hpp"
 #include "thread.hpp"
 #include "tlb.hpp"
 
@@ -129,6 +130,7 @@ void process_init(Process& p, cokernel_job& b) {
     memcpy(p.policy.delegate_native, b.delegate_native, sizeof p.policy.delegate_native);
     memcpy(p.policy.deny, b.deny, sizeof p.policy.deny);
     p.calls = SyscallCounts{};
+    signals_init(p.sig);
     for (uint32_t i = 0; i < MAX_THREADS; ++i) {
         p.threads[i].slot = i;
         p.threads[i].state = ThreadState::unused;
@@ -375,31 +377,41 @@ uint64_t all_cpus() {
 }
 
 void job_fault(const arch::Frame& f) {
-    uint32_t sig = 11; // SIGSEGV: #PF, #GP, #SS, #NP
+    // Linux's traps (arch/x86/kernel/traps.c, fault.c): the signal, its si_code and si_addr per vector.
+    int sig = sig::SIGSEGV;
+    int code = sig::SI_KERNEL;
+    uint64_t addr = 0;
     switch (f.vector) {
-    case 0:
-    case 16:
-    case 19:
-        sig = 8; // SIGFPE
+    case 0: // #DE
+        sig = sig::SIGFPE, code = sig::FPE_INTDIV, addr = f.rip;
         break;
-    case 1:
-    case 3:
-        sig = 5; // SIGTRAP
+    case 1: // #DB
+        sig = sig::SIGTRAP, code = sig::TRAP_TRACE, addr = f.rip;
         break;
-    case 6:
-        sig = 4; // SIGILL
+    case 3: // #BP (int3): si_addr 0, RIP after the instruction
+        sig = sig::SIGTRAP;
         break;
-    case 17:
-        sig = 7; // SIGBUS
+    case 6: // #UD
+        sig = sig::SIGILL, code = sig::ILL_ILLOPN, addr = f.rip;
         break;
-    default:
+    case 11: // #NP
+    case 12: // #SS
+        sig = sig::SIGBUS;
+        break;
+    case 14: // #PF: a present page (bit 0) is a protection fault
+        code = (f.error & 1) != 0 ? sig::SEGV_ACCERR : sig::SEGV_MAPERR, addr = arch::read_cr2();
+        break;
+    case 16: // #MF
+    case 19: // #XM
+        sig = sig::SIGFPE, code = 0, addr = f.rip;
+        break;
+    case 17: // #AC
+        sig = sig::SIGBUS, code = sig::BUS_ADRALN;
+        break;
+    default: // #GP, #OF, #BR, #NM and the rest: SIGSEGV, SI_KERNEL
         break;
     }
-    Thread& self = *current_thread();
-    kprintf("job: exception %lu at RIP %016lx (CR2 %016lx, error 0x%lx) in thread %u: killed by signal %u\n",
-            f.vector, f.rip, arch::read_cr2(), f.error, self.tid, sig);
-    process_kill(*self.process, static_cast<int32_t>(128 + sig), sig);
-    thread_exit(self, 0);
+    signal_fault(*current_thread(), f, sig, code, addr);
 }
 
 void job_proxy_gone() {

@@ -24,8 +24,9 @@ void job_poll(PhysAllocator<64>& phys);
 deleg::CokernelEnd* job_channel(Process& p, uint32_t slot);
 // Every enclave CPU, as an affinity mask.
 uint64_t all_cpus();
-// A CPU exception in ring 3: the job dies of the matching signal (does not return).
-[[noreturn]] void job_fault(const arch::Frame& f);
+// A CPU exception in ring 3: its signal goes to the thread's handler (delivered on the way back to ring 3),
+// or the job dies of it (then it does not return).
+void job_fault(const arch::Frame& f);
 // COKERNEL_CMD_JOB_END, in the doorbell interrupt on CPU 0: the job's proxy is gone. A running job is killed
 // as by SIGKILL (its threads end on their way back to ring 3); a requested one is dropped.
 void job_proxy_gone();

@@ -7,7 +7,10 @@
 #include "job.hpp"
 #include "kernel.hpp"
 #include "percpu.hpp"
+#include "process.hpp"
 #include "sched.hpp"
+#include "signal.hpp"
+#include "thread.hpp"
 #include "tlb.hpp"
 #include "vectors.hpp"
 
@@ -76,7 +79,10 @@ extern "C" void isr_dispatch(arch::Frame* frame) {
         return;
     }
     if (frame->vector < 32 && (frame->cs & 3) != 0) {
-        ck::job_fault(*frame); // the job dies, the co-kernel goes on
+        ck::job_fault(*frame); // a signal for its handler, or the job dies and the co-kernel goes on
+        ck::sched_return_to_user();
+        ck::signal_deliver(*ck::current_thread(), *frame, false);
+        return;
     }
     if (frame->vector < 32) {
         fault(*frame);
@@ -106,6 +112,7 @@ extern "C" void isr_dispatch(arch::Frame* frame) {
     }
     if (from_user) {
         ck::sched_return_to_user(); // a switch, or the thread's end, happens here and nowhere else
+        ck::signal_deliver(*ck::current_thread(), *frame, false);
     }
 }
 

@@ -43,6 +43,7 @@ struct Process {
     char utsname[COKERNEL_JOB_UTSNAME_SIZE] = {}; // Linux's uname() as the proxy read it (native uname)
     SyscallPolicy policy;
     SyscallCounts calls;
+    ProcessSignals sig; // its signal actions and process-directed pending signals (under lock)
 
     // Its threads: a slot per delegation channel. lock guards the table (slots taken and left), live, and
     // the exit fields; a thread's scheduling state is its CPU's run queue's.

@@ -7,6 +7,7 @@
 #include "kernel.hpp"
 #include "percpu.hpp"
 #include "process.hpp"
+#include "signal.hpp"
 #include "thread.hpp"
 #include "vectors.hpp"
 
@@ -245,6 +246,13 @@ void sched_yield() {
 bool sched_block() {
     Thread& self = *this_cpu().current;
     self.timed_out = false;
+    // A signal (or the process's end) sent after the caller last looked, but before it marked itself
+    // blocked, found it not blocked and woke nobody: it wakes itself (the sender stored first, then read the
+    // state; this stored the state, then reads what was sent).
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (signal_interrupts(self) || __atomic_load_n(&self.process->exiting, __ATOMIC_ACQUIRE)) {
+        (void)sched_wake(self);
+    }
     schedule();
     return !self.timed_out;
 }
@@ -257,14 +265,19 @@ uint64_t tsc_after_ns(uint64_t ns) {
     return arch::rdtsc() + ticks;
 }
 
-void sched_sleep_until(uint64_t deadline_tsc) {
+bool sched_sleep_until(uint64_t deadline_tsc) {
     Thread& self = *this_cpu().current;
     while (arch::rdtsc() < deadline_tsc && !__atomic_load_n(&self.process->exiting, __ATOMIC_ACQUIRE)) {
+        if (signal_interrupts(self)) {
+            self.wake_tsc = 0;
+            return false;
+        }
         self.wake_tsc = deadline_tsc;
         __atomic_store_n(&self.state, ThreadState::blocked, __ATOMIC_RELEASE);
         (void)sched_block();
     }
     self.wake_tsc = 0;
+    return true;
 }
 
 bool sched_wake(Thread& t) {

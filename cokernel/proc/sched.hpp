@@ -31,12 +31,14 @@ void sched_yield();
 // True when another thread waits for this CPU (or an interrupt asked for a switch).
 bool sched_should_yield();
 // Blocks the current thread: the caller set its state to blocked (under the lock its waker takes) and
-// wake_tsc (0: no deadline). Returns when woken; false when its deadline passed first.
+// wake_tsc (0: no deadline). Returns when woken, or at once when a signal it does not block is pending or its
+// process is ending; false when its deadline passed first.
 bool sched_block();
 // The TSC value ns nanoseconds from now (saturating).
 uint64_t tsc_after_ns(uint64_t ns);
-// Blocks the current thread until the TSC reaches deadline_tsc, or its process ends.
-void sched_sleep_until(uint64_t deadline_tsc);
+// Blocks the current thread until the TSC reaches deadline_tsc, or its process ends (true), or a signal it
+// does not block is pending (false).
+bool sched_sleep_until(uint64_t deadline_tsc);
 // Makes a blocked thread runnable on its CPU; false when it was not blocked.
 bool sched_wake(Thread& t);
 // The current thread moves to the allowed CPU with the fewest threads when its CPU is not allowed.

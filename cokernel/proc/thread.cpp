@@ -37,6 +37,7 @@ bool thread_init(Thread& t, Process& p, uint32_t tid, PhysAllocator<64>& phys) {
     t.rq_next = nullptr;
     t.sleep_next = nullptr;
     t.futex_waiter = nullptr;
+    thread_signals_init(t.sig, 0); // clone gives a new thread its creator's mask
     t.channel = channel;
     // Below the user frame: what switch_stacks pops (r15, r14, r13, r12, rbp, rbx: zero), then its return
     // address, thread_first_entry; after the ret %rsp is the frame's address.

@@ -5,6 +5,7 @@
 #include "channel.hpp"
 #include "descriptors.hpp"
 #include "phys_alloc.hpp"
+#include "signal.hpp"
 
 #include <stdint.h>
 
@@ -50,6 +51,7 @@ struct Thread {
     Thread* sleep_next = nullptr; // its CPU's sleepers list
     void* futex_waiter = nullptr; // while it waits in futex: its entry in the futex queues (sys_futex.cpp)
     deleg::CokernelEnd* channel = nullptr; // its delegation channel: the process's for its slot
+    ThreadSignals sig;                     // its mask, pending signals, alternate stack (proc/signal.hpp)
     alignas(16) uint8_t fpu[512] = {};     // x87/SSE state (FXSAVE) while it is off its CPU
 
     // Its user registers while it is in the kernel from ring 3, and before it first runs: the arch::Frame at

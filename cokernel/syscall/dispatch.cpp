@@ -12,6 +12,7 @@
 #include "process.hpp"
 #include "route.hpp"
 #include "sched.hpp"
+#include "signal.hpp"
 #include "thread.hpp"
 
 namespace ck {
@@ -51,7 +52,8 @@ int64_t run_syscall(Thread& self, const Syscall& call) {
 } // namespace
 } // namespace ck
 
-extern "C" void syscall_dispatch(arch::Frame* f) {
+// Non-zero: return to ring 3 through IRET (rt_sigreturn restored registers SYSRET would overwrite).
+extern "C" int syscall_dispatch(arch::Frame* f) {
     ck::Thread* self = ck::current_thread();
     if (self == nullptr || f != self->user_frame()) {
         ck::panic("syscall with no thread running, or not on its kernel stack (frame %p)",
@@ -60,4 +62,11 @@ extern "C" void syscall_dispatch(arch::Frame* f) {
     const ck::Syscall call{f->vector, {f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9}};
     f->rax = static_cast<uint64_t>(ck::run_syscall(*self, call));
     ck::sched_return_to_user(); // the process may be ending, or another thread waits for this CPU
+    // Signals: a handler's frame, or the restart of an interrupted call. Not after rt_sigreturn's own
+    // result, which is the restored %rax, not a syscall's.
+    constexpr uint64_t NR_RT_SIGRETURN = 15;
+    ck::signal_deliver(*self, *f, call.nr != NR_RT_SIGRETURN);
+    const bool iret = self->sig.iret_return;
+    self->sig.iret_return = false;
+    return iret ? 1 : 0;
 }

@@ -21,8 +21,16 @@
 #define CK_FUTEX_HANDLERS(X) X(futex)
 // sys_sched.cpp: the CPUs as the job sees them
 #define CK_SCHED_HANDLERS(X) X(sched_yield) X(sched_getaffinity) X(sched_setaffinity) X(getcpu)
-// sys_signal.cpp: what C libraries do with signals at start-up, and signals a job sends itself
-#define CK_SIGNAL_HANDLERS(X) X(rt_sigaction) X(rt_sigprocmask) X(sigaltstack) X(kill) X(tkill) X(tgkill)
+// sys_signal.cpp: actions, masks, the alternate stack, waits for signals, sigreturn, signals to the job
+#define CK_SIGNAL_HANDLERS(X)                                                                                \
+    X(rt_sigaction)                                                                                          \
+    X(rt_sigprocmask)                                                                                        \
+    X(rt_sigpending)                                                                                         \
+    X(rt_sigsuspend)                                                                                         \
+    X(pause)                                                                                                 \
+    X(rt_sigtimedwait)                                                                                       \
+    X(rt_sigreturn)                                                                                          \
+    X(sigaltstack) X(kill) X(tkill) X(tgkill) X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)
 // sys_misc.cpp
 #define CK_MISC_HANDLERS(X) X(uname) X(getrandom)
 

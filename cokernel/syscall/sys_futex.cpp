@@ -67,7 +67,12 @@ int64_t futex_wait(Thread& self, uint64_t uaddr, uint32_t val, uint32_t bitset, 
     if (__atomic_load_n(&p.exiting, __ATOMIC_ACQUIRE)) {
         return -EINTR;
     }
-    return self.timed_out ? -ETIMEDOUT : -EINTR;
+    if (self.timed_out) {
+        return -ETIMEDOUT;
+    }
+    // A signal: an untimed wait restarts unless a handler without SA_RESTART ran (futex_wait's
+    // -ERESTARTSYS); a timed one fails with EINTR (Linux restarts it with the time left when no handler ran).
+    return deadline_tsc == 0 ? -sig::ERESTARTSYS : -EINTR;
 }
 
 } // namespace

@@ -1,67 +1,271 @@
-// Signals (docs/run.md, "What is native"): none is ever delivered to a job yet, so the calls C libraries make
-// at start-up are accepted with old values reading as zero, and a signal a job sends itself (abort, raise)
-// ends it as that signal would.
-#include "console.hpp"
+// Signal syscalls (docs/run.md, "Signals"), native: actions, masks, the alternate stack, waiting for signals,
+// sigreturn, and signals the job sends itself or its threads (proc/signal.hpp does the work). The job is the
+// only process it can name: kill() of any other pid is -ESRCH.
+#include "clocks.hpp"
+#include "cpu.hpp"
 #include "errno.hpp"
-#include "exit.hpp"
 #include "handlers.hpp"
+#include "mem.hpp"
 #include "process.hpp"
+#include "sched.hpp"
+#include "signal.hpp"
 #include "thread.hpp"
-#include "user_copy.hpp"
 
 namespace ck {
 namespace {
 
-// kill, tkill, tgkill: the job is the only process it can name, so sig (non-zero) ends it, every thread.
-SysRet signal_self(Thread& self, uint64_t sig) {
-    if (sig == 0) {
-        return 0;
+using namespace sig;
+
+constexpr uint64_t SIGSET_SIZE = 8;
+
+bool read_mask(const Process& p, uint64_t addr, uint64_t& out) {
+    const uint8_t* m = p.mem.ptr(addr, 8);
+    if (m == nullptr) {
+        return false;
     }
-    if (sig > 64) {
-        return -EINVAL;
+    memcpy(&out, m, 8);
+    return true;
+}
+
+bool write_bytes(const Process& p, uint64_t addr, const void* v, uint64_t n) {
+    uint8_t* m = p.mem.ptr(addr, n);
+    if (m == nullptr) {
+        return false;
     }
-    kprintf("job: killed itself with signal %lu\n", sig);
-    process_kill(*self.process, static_cast<int32_t>(128 + sig), static_cast<uint32_t>(sig));
-    thread_exit(self, 0);
+    memcpy(m, v, n);
+    return true;
+}
+
+SigInfo user_info(const Thread& self, int s, int code) {
+    SigInfo si{};
+    si.signo = s;
+    si.code = code;
+    si.u.kill.pid = static_cast<int32_t>(self.process->id.pid);
+    si.u.kill.uid = self.process->id.uid;
+    return si;
+}
+
+// The checks of kill/tkill/tgkill on sig: 0 asks only whether the target exists.
+bool bad_signal(uint64_t s) {
+    return s > static_cast<uint64_t>(NSIG);
 }
 
 } // namespace
 
-// The old action reads as SIG_DFL.
 SysRet sys_rt_sigaction(Thread& self, const Syscall& call) {
-    return zero_out(self.process->mem, call.arg[2], 32) ? 0 : -EFAULT;
+    const auto s = static_cast<int64_t>(call.arg[0]);
+    if (call.arg[3] != SIGSET_SIZE || !valid(s)) {
+        return -EINVAL;
+    }
+    Process& p = *self.process;
+    KSigaction act{};
+    if (call.arg[1] != 0) {
+        const uint8_t* a = p.mem.ptr(call.arg[1], sizeof act);
+        if (a == nullptr) {
+            return -EFAULT;
+        }
+        memcpy(&act, a, sizeof act);
+        if (s == SIGKILL || s == SIGSTOP) {
+            return -EINVAL;
+        }
+        act.flags &= ~SA_UNSUPPORTED & ~SA_EXPOSE_TAGBITS; // the bits a caller probes for support with
+    }
+    if (call.arg[2] != 0 && p.mem.ptr(call.arg[2], sizeof(KSigaction)) == nullptr) {
+        return -EFAULT;
+    }
+    KSigaction old{};
+    signal_set_action(p, static_cast<int>(s), call.arg[1] != 0 ? &act : nullptr, &old);
+    return call.arg[2] == 0 || write_bytes(p, call.arg[2], &old, sizeof old) ? 0 : -EFAULT;
 }
 
 SysRet sys_rt_sigprocmask(Thread& self, const Syscall& call) {
-    return zero_out(self.process->mem, call.arg[2], call.arg[3] > 128 ? 128 : call.arg[3]) ? 0 : -EFAULT;
+    if (call.arg[3] != SIGSET_SIZE) {
+        return -EINVAL;
+    }
+    Process& p = *self.process;
+    const uint64_t old = __atomic_load_n(&self.sig.blocked, __ATOMIC_RELAXED);
+    if (call.arg[1] != 0) {
+        const auto how = static_cast<int64_t>(call.arg[0]);
+        if (how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK) {
+            return -EINVAL;
+        }
+        uint64_t set = 0;
+        if (!read_mask(p, call.arg[1], set)) {
+            return -EFAULT;
+        }
+        signal_set_mask(self, static_cast<int>(how), set);
+    }
+    return call.arg[2] == 0 || write_bytes(p, call.arg[2], &old, 8) ? 0 : -EFAULT;
+}
+
+SysRet sys_rt_sigpending(Thread& self, const Syscall& call) {
+    if (call.arg[1] > SIGSET_SIZE) {
+        return -EINVAL;
+    }
+    const uint64_t set = signal_blocked_pending(self);
+    return write_bytes(*self.process, call.arg[0], &set, call.arg[1]) || call.arg[1] == 0 ? 0 : -EFAULT;
+}
+
+SysRet sys_rt_sigsuspend(Thread& self, const Syscall& call) {
+    if (call.arg[1] != SIGSET_SIZE) {
+        return -EINVAL;
+    }
+    uint64_t mask = 0;
+    if (!read_mask(*self.process, call.arg[0], mask)) {
+        return -EFAULT;
+    }
+    return signal_suspend(self, mask);
+}
+
+SysRet sys_pause(Thread& self, const Syscall&) {
+    return signal_suspend(self, __atomic_load_n(&self.sig.blocked, __ATOMIC_RELAXED));
+}
+
+// rt_sigtimedwait(set, info, timeout, sigsetsize): the timeout is relative, CLOCK_MONOTONIC.
+SysRet sys_rt_sigtimedwait(Thread& self, const Syscall& call) {
+    if (call.arg[3] != SIGSET_SIZE) {
+        return -EINVAL;
+    }
+    Process& p = *self.process;
+    uint64_t set = 0;
+    if (!read_mask(p, call.arg[0], set)) {
+        return -EFAULT;
+    }
+    uint64_t deadline = 0;
+    if (call.arg[2] != 0) {
+        const uint8_t* ts = p.mem.ptr(call.arg[2], 16);
+        if (ts == nullptr) {
+            return -EFAULT;
+        }
+        int64_t sec = 0, nsec = 0;
+        memcpy(&sec, ts, 8);
+        memcpy(&nsec, ts + 8, 8);
+        if (sec < 0 || nsec < 0 || nsec >= 1000000000) {
+            return -EINVAL;
+        }
+        const uint64_t ns = static_cast<uint64_t>(sec) * 1000000000u + static_cast<uint64_t>(nsec);
+        deadline = ns == 0 ? 1 : tsc_after_ns(ns);
+    }
+    SigInfo info{};
+    const int64_t r = signal_wait(self, set, info, deadline);
+    if (r > 0 && call.arg[1] != 0 && !write_bytes(p, call.arg[1], &info, sizeof info)) {
+        return -EFAULT;
+    }
+    return r;
+}
+
+SysRet sys_rt_sigreturn(Thread& self, const Syscall&) {
+    return signal_return(self, *self.user_frame());
 }
 
 SysRet sys_sigaltstack(Thread& self, const Syscall& call) {
-    return zero_out(self.process->mem, call.arg[1], 24) ? 0 : -EFAULT;
+    Process& p = *self.process;
+    const uint64_t sp = self.user_frame()->rsp;
+    const StackT old = alt_stack_value(self.sig.alt, sp);
+    if (call.arg[0] != 0) {
+        StackT ss{};
+        const uint8_t* u = p.mem.ptr(call.arg[0], sizeof ss);
+        if (u == nullptr) {
+            return -EFAULT;
+        }
+        memcpy(&ss, u, sizeof ss);
+        if (call.arg[1] != 0 && p.mem.ptr(call.arg[1], sizeof old) == nullptr) {
+            return -EFAULT;
+        }
+        p.lock.lock();
+        const int64_t r = alt_stack_set(self.sig.alt, ss, sp);
+        p.lock.unlock();
+        if (r != 0) {
+            return r;
+        }
+    }
+    return call.arg[1] == 0 || write_bytes(p, call.arg[1], &old, sizeof old) ? 0 : -EFAULT;
 }
 
+// kill(pid, sig): the job's own pid, 0 (its group) or -pid (the group by id) name the job; -1 is every
+// process the user may signal but the caller, of which the job sees none (Linux: ESRCH when none was).
 SysRet sys_kill(Thread& self, const Syscall& call) {
-    return signal_self(self, call.arg[1]);
+    Process& p = *self.process;
+    const auto pid = static_cast<int32_t>(call.arg[0]);
+    const auto me = static_cast<int32_t>(p.id.pid);
+    if (bad_signal(call.arg[1])) {
+        return -EINVAL;
+    }
+    if (pid != me && pid != 0 && pid != -me) {
+        return -ESRCH;
+    }
+    if (call.arg[1] == 0) {
+        return 0;
+    }
+    return signal_send_process(p, user_info(self, static_cast<int>(call.arg[1]), SI_USER));
 }
 
 SysRet sys_tkill(Thread& self, const Syscall& call) {
-    if (static_cast<int64_t>(call.arg[0]) <= 0) {
+    if (static_cast<int32_t>(call.arg[0]) <= 0 || bad_signal(call.arg[1])) {
         return -EINVAL;
     }
-    if (self.process->find_thread(call.arg[0]) == nullptr) {
+    Thread* t = self.process->find_thread(call.arg[0]);
+    if (t == nullptr) {
         return -ESRCH;
     }
-    return signal_self(self, call.arg[1]);
+    return call.arg[1] == 0
+               ? 0
+               : signal_send_thread(*t, user_info(self, static_cast<int>(call.arg[1]), SI_TKILL));
 }
 
 SysRet sys_tgkill(Thread& self, const Syscall& call) {
-    if (static_cast<int64_t>(call.arg[0]) <= 0 || static_cast<int64_t>(call.arg[1]) <= 0) {
+    if (static_cast<int32_t>(call.arg[0]) <= 0 || static_cast<int32_t>(call.arg[1]) <= 0 ||
+        bad_signal(call.arg[2])) {
         return -EINVAL;
     }
-    if (call.arg[0] != self.process->id.pid || self.process->find_thread(call.arg[1]) == nullptr) {
+    Thread* t = call.arg[0] == self.process->id.pid ? self.process->find_thread(call.arg[1]) : nullptr;
+    if (t == nullptr) {
         return -ESRCH;
     }
-    return signal_self(self, call.arg[2]);
+    return call.arg[2] == 0
+               ? 0
+               : signal_send_thread(*t, user_info(self, static_cast<int>(call.arg[2]), SI_TKILL));
+}
+
+// rt_sigqueueinfo(pid, sig, info) and rt_tgsigqueueinfo(tgid, tid, sig, info): the caller's siginfo, its
+// si_signo set to sig; to itself any si_code goes (Linux refuses SI_USER-like codes to others only).
+SysRet sys_rt_sigqueueinfo(Thread& self, const Syscall& call) {
+    Process& p = *self.process;
+    const auto s = static_cast<int64_t>(call.arg[1]);
+    if (!valid(s)) {
+        return -EINVAL;
+    }
+    SigInfo info{};
+    const uint8_t* u = p.mem.ptr(call.arg[2], sizeof info);
+    if (u == nullptr) {
+        return -EFAULT;
+    }
+    if (static_cast<int32_t>(call.arg[0]) != static_cast<int32_t>(p.id.pid)) {
+        return -ESRCH;
+    }
+    memcpy(&info, u, sizeof info);
+    info.signo = static_cast<int32_t>(s);
+    return signal_send_process(p, info);
+}
+
+SysRet sys_rt_tgsigqueueinfo(Thread& self, const Syscall& call) {
+    Process& p = *self.process;
+    const auto s = static_cast<int64_t>(call.arg[2]);
+    if (!valid(s)) {
+        return -EINVAL;
+    }
+    SigInfo info{};
+    const uint8_t* u = p.mem.ptr(call.arg[3], sizeof info);
+    if (u == nullptr) {
+        return -EFAULT;
+    }
+    Thread* t = call.arg[0] == p.id.pid ? p.find_thread(call.arg[1]) : nullptr;
+    if (t == nullptr) {
+        return -ESRCH;
+    }
+    memcpy(&info, u, sizeof info);
+    info.signo = static_cast<int32_t>(s);
+    return signal_send_thread(*t, info);
 }
 
 } // namespace ck

@@ -105,6 +105,7 @@ SysRet clone_thread(Thread& self, const CloneRequest& r) {
     asm volatile("fxsave %0" : "=m"(t->fpu));
     t->fs_base = (r.flags & CLONE_SETTLS) != 0 ? r.tls : self.fs_base;
     t->affinity = self.affinity;
+    thread_signals_init(t->sig, self.sig.blocked); // its creator's mask; no alternate stack, nothing pending
     if ((r.flags & CLONE_CHILD_CLEARTID) != 0) {
         t->clear_child_tid = r.child_tid;
     }

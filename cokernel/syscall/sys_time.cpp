@@ -51,14 +51,18 @@ namespace {
 
 // Blocks the thread until clock clk reaches deadline_ns (its CPU runs others or halts meanwhile; its timer
 // wakes it). Every clock here runs from the TSC, so the deadline is a TSC value.
-void sleep_until(const Clocks& c, uint64_t clk, uint64_t deadline_ns) {
+// False when a signal interrupted it.
+bool sleep_until(const Clocks& c, uint64_t clk, uint64_t deadline_ns) {
     uint64_t now = 0;
     if (clock_now(c, clk, now) && now < deadline_ns) {
-        sched_sleep_until(tsc_after_ns(deadline_ns - now));
+        return sched_sleep_until(tsc_after_ns(deadline_ns - now));
     }
+    return true;
 }
 
-int64_t clock_nanosleep(const Process& p, uint64_t clk, uint64_t flags, uint64_t req) {
+// A signal handled during the sleep: EINTR, and for a relative sleep the time left in rem (when not NULL);
+// an absolute one restarts if no handler ran (Linux: -ERESTARTNOHAND).
+int64_t clock_nanosleep(const Process& p, uint64_t clk, uint64_t flags, uint64_t req, uint64_t rem) {
     constexpr uint64_t TIMER_ABSTIME = 1;
     const uint8_t* ts = p.mem.ptr(req, 16);
     if (ts == nullptr) {
@@ -74,8 +78,21 @@ int64_t clock_nanosleep(const Process& p, uint64_t clk, uint64_t flags, uint64_t
         return -EINVAL;
     }
     const uint64_t span = static_cast<uint64_t>(sec) * NS + static_cast<uint64_t>(nsec);
-    sleep_until(p.clocks, clk, (flags & TIMER_ABSTIME) != 0 ? span : now + span);
-    return 0;
+    const bool absolute = (flags & TIMER_ABSTIME) != 0;
+    const uint64_t deadline = absolute ? span : now + span;
+    if (sleep_until(p.clocks, clk, deadline)) {
+        return 0;
+    }
+    if (absolute) {
+        return -sig::ERESTARTNOHAND;
+    }
+    uint64_t later = 0;
+    (void)clock_now(p.clocks, clk, later);
+    const uint64_t left = deadline > later ? deadline - later : 0;
+    if (rem != 0 && !put_pair(p.mem, rem, left / NS, left % NS)) {
+        return -EFAULT;
+    }
+    return -EINTR;
 }
 
 } // namespace
@@ -117,12 +134,12 @@ SysRet sys_time(Thread& self, const Syscall& call) {
 }
 
 SysRet sys_nanosleep(Thread& self, const Syscall& call) {
-    return clock_nanosleep(*self.process, 1, 0, call.arg[0]);
+    return clock_nanosleep(*self.process, 1, 0, call.arg[0], call.arg[1]);
 }
 
 // Returns the error, not -1/errno, as Linux's clock_nanosleep does.
 SysRet sys_clock_nanosleep(Thread& self, const Syscall& call) {
-    return clock_nanosleep(*self.process, call.arg[0], call.arg[1], call.arg[2]);
+    return clock_nanosleep(*self.process, call.arg[0], call.arg[1], call.arg[2], call.arg[3]);
 }
 
 } // namespace ck

@@ -22,13 +22,14 @@ struct [[gnu::packed]] TablePointer {
 IdtEntry g_idt[256];
 
 constexpr uint8_t INTERRUPT_GATE = 0x8e;
+constexpr uint8_t USER_GATE = 0xee; // DPL 3: ring 3 may raise it with INT n
 constexpr uint8_t IST_FAULT = 1;
 
-void set_gate(unsigned vector, void (*stub)(), uint8_t ist) {
+void set_gate(unsigned vector, void (*stub)(), uint8_t ist, uint8_t type) {
     const auto addr = reinterpret_cast<uint64_t>(stub);
-    g_idt[vector] = IdtEntry{
-        static_cast<uint16_t>(addr),       KERNEL_CS, ist, INTERRUPT_GATE, static_cast<uint16_t>(addr >> 16),
-        static_cast<uint32_t>(addr >> 32), 0};
+    g_idt[vector] =
+        IdtEntry{static_cast<uint16_t>(addr),       KERNEL_CS, ist, type, static_cast<uint16_t>(addr >> 16),
+                 static_cast<uint32_t>(addr >> 32), 0};
 }
 
 } // namespace
@@ -39,8 +40,10 @@ extern "C" void (*const isr_stub_table[256])();
 namespace arch {
 
 void idt_init() {
+    // #BP and #OF as Linux has them (user gates): a job's int3 and into raise SIGTRAP and SIGSEGV, not #GP.
     for (unsigned v = 0; v < 256; ++v) {
-        set_gate(v, isr_stub_table[v], v == 2 || v == 8 ? IST_FAULT : 0);
+        set_gate(v, isr_stub_table[v], v == 2 || v == 8 ? IST_FAULT : 0,
+                 v == 3 || v == 4 ? USER_GATE : INTERRUPT_GATE);
     }
 }
 

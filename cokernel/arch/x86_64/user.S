@@ -40,7 +40,8 @@ thread_first_entry:
 
 /* SYSCALL from ring 3 (IF, TF, DF, AC cleared by FMASK). Saves the thread's user registers as an arch::Frame
  * (descriptors.hpp) at the top of its kernel stack (Thread::user_frame), with the syscall number in the
- * vector slot, calls syscall_dispatch(Frame*), returns with SYSRET. */
+ * vector slot, calls syscall_dispatch(Frame*), returns with SYSRET, or with IRET when syscall_dispatch says
+ * so (after rt_sigreturn: SYSRET would load %rcx and %r11 with RIP and RFLAGS). */
     .globl syscall_entry
 syscall_entry:
     swapgs
@@ -55,6 +56,8 @@ syscall_entry:
     pushq %rax
     SAVE_FRAME_REGS
     CALL_WITH_FRAME syscall_dispatch
+    testl %eax, %eax
+    jnz 1f
     RESTORE_FRAME_REGS
     addq $16, %rsp         /* vector, error */
     popq %rcx              /* RIP */
@@ -63,6 +66,10 @@ syscall_entry:
     popq %rsp              /* user RSP */
     swapgs
     sysretq
+1:  RESTORE_FRAME_REGS
+    addq $16, %rsp         /* vector, error */
+    swapgs
+    iretq
 
 /* The compiler may call these even in freestanding code (declared in lib/mem.hpp). */
     .globl memcpy
