@@ -63,7 +63,8 @@ int ck_build_page_tables(const struct ck_enclave *e, struct ck_pt *pt, u64 apic_
 int ck_send_command(struct ck_enclave *e, u32 cmd, u64 arg, unsigned int timeout_ms,
 		    bool interruptible, s32 *result, u64 *ns);
 int ck_user_command(struct ck_enclave *e, struct cokernel_command *c);	/* takes e->lock */
-int ck_job_command(struct ck_enclave *e, u32 cmd, bool interruptible);	/* PING or JOB_END */
+/* PING, JOB_END or JOB_SIGNAL: 0, the co-kernel's negative answer, or the module's error. */
+int ck_job_command(struct ck_enclave *e, u32 cmd, u64 arg, bool interruptible);
 
 /* console.c */
 int ck_console_read(struct ck_enclave *e, struct cokernel_console_read *r);	/* takes e->lock */

@@ -128,6 +128,7 @@ int ck_job_attach(struct file *file, struct cokernel_job_attach *a);
 int ck_job_start(struct file *file, const struct cokernel_job_start *s);
 int ck_job_wait(struct file *file, struct cokernel_job_wait *w);
 int ck_job_seal(struct file *file, const struct cokernel_job_seal *s);
+int ck_job_signal(struct file *file, const struct cokernel_job_signal *s);
 int ck_job_mmap(struct file *file, struct vm_area_struct *vma);
 void ck_job_release(struct file *file, struct ck_file *cf);
 bool ck_file_sealed(struct file *file);

@@ -102,9 +102,10 @@ int ck_user_command(struct ck_enclave *e, struct cokernel_command *c)
 	return ret;
 }
 
-int ck_job_command(struct ck_enclave *e, u32 cmd, bool interruptible)
+int ck_job_command(struct ck_enclave *e, u32 cmd, u64 arg, bool interruptible)
 {
 	s32 result;
+	int ret = ck_command_checked(e, cmd, arg, interruptible, &result, NULL);
 
-	return ck_command_checked(e, cmd, 0, interruptible, &result, NULL);
+	return ret ? ret : result;
 }

@@ -281,6 +281,11 @@ static long ck_ioc_job_seal(struct file *file, void *arg)
 	return ck_job_seal(file, arg);
 }
 
+static long ck_ioc_job_signal(struct file *file, void *arg)
+{
+	return ck_job_signal(file, arg);
+}
+
 #define CK_IOC(c, n, f, h) { .cmd = (c), .name = (n), .revision = COKERNEL_ABI_REVISION, \
 			     .flags = (f), .handler = (h) }
 
@@ -299,12 +304,14 @@ static const struct ck_ioctl_desc ck_ioctls[] = {
 	CK_IOC(COKERNEL_IOC_JOB_START, "job start", 0, ck_ioc_job_start),
 	CK_IOC(COKERNEL_IOC_JOB_WAIT, "job wait", CK_IOC_OUT, ck_ioc_job_wait),
 	CK_IOC(COKERNEL_IOC_JOB_SEAL, "job seal", 0, ck_ioc_job_seal),
+	CK_IOC(COKERNEL_IOC_JOB_SIGNAL, "job signal", 0, ck_ioc_job_signal),
 };
 
 long ck_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	if (cmd != COKERNEL_IOC_JOB_WAIT && ck_file_sealed(file)) {
-		pr_info_ratelimited("ioctl %#x on a sealed proxy file: only JOB_WAIT is taken\n", cmd);
+	if (cmd != COKERNEL_IOC_JOB_WAIT && cmd != COKERNEL_IOC_JOB_SIGNAL && ck_file_sealed(file)) {
+		pr_info_ratelimited("ioctl %#x on a sealed proxy file: only JOB_WAIT and JOB_SIGNAL are taken\n",
+				    cmd);
 		return -EPERM;
 	}
 	return ck_ioctl_dispatch("cokernel", ck_ioctls, ARRAY_SIZE(ck_ioctls), file, cmd, arg);

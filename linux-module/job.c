@@ -250,7 +250,7 @@ int ck_job_start(struct file *file, const struct cokernel_job_start *s)
 	if (e->job_proxy != file)
 		ret = -ESRCH;
 	else
-		ret = ck_job_command(e, COKERNEL_CMD_PING, true);
+		ret = ck_job_command(e, COKERNEL_CMD_PING, 0, true);
 	mutex_unlock(&e->lock);
 	if (!ret)
 		cf->started = true;
@@ -290,6 +290,29 @@ int ck_job_seal(struct file *file, const struct cokernel_job_seal *s)
 	return 0;
 }
 
+int ck_job_signal(struct file *file, const struct cokernel_job_signal *s)
+{
+	struct ck_enclave *e;
+	int ret = 0;
+
+	if (s->pad || s->signo < 1 || s->signo > 64) {
+		pr_info("job signal: signo must be 1..64 and pad 0\n");
+		return -EINVAL;
+	}
+	e = ck_proxy_file(file, "job signal", &ret);
+	if (!e)
+		return ret;
+	ret = mutex_lock_killable(&e->lock);
+	if (ret)
+		return ret;
+	if (e->job_proxy != file)
+		ret = -ESRCH;
+	else
+		ret = ck_job_command(e, COKERNEL_CMD_JOB_SIGNAL, s->signo, true);
+	mutex_unlock(&e->lock);
+	return ret;
+}
+
 /*
  * The file goes away, however its process ended (its mappings went first:
  * each held a reference to it). A job its proxy started must not wait
@@ -313,7 +336,7 @@ void ck_job_release(struct file *file, struct ck_file *cf)
 		e->proxy_pid = NULL;
 		spin_unlock(&e->state_lock);
 		if (e->temp_owner != file)
-			ck_job_command(e, COKERNEL_CMD_JOB_END, false);
+			ck_job_command(e, COKERNEL_CMD_JOB_END, 0, false);
 	}
 	mutex_unlock(&e->lock);
 	put_pid(pid);

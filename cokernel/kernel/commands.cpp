@@ -95,6 +95,14 @@ void handle_commands() {
         answer(c, seq, 0);
         job_proxy_gone(); // may not return: the job ends
         break;
+    case COKERNEL_CMD_JOB_SIGNAL:
+        if (c.arg < 1 || c.arg > 64) {
+            answer(c, seq, -22);
+            break;
+        }
+        answer(c, seq, 0);
+        job_signal_from_linux(static_cast<int>(c.arg));
+        break;
     default:
         answer(c, seq, -38);
         break;

@@ -414,6 +414,16 @@ void job_fault(const arch::Frame& f) {
     signal_fault(*current_thread(), f, sig, code, addr);
 }
 
+void job_signal_from_linux(int sig) {
+    if (!g_process.running || __atomic_load_n(&g_process.exiting, __ATOMIC_ACQUIRE)) {
+        return;
+    }
+    sig::SigInfo si{};
+    si.signo = sig;
+    si.code = sig::SI_KERNEL;
+    (void)signal_send_process(g_process, si);
+}
+
 void job_proxy_gone() {
     // In the doorbell interrupt on CPU 0, wherever CPU 0 was: the threads end on their way back to ring 3 or
     // out of their waits (proc/exit.hpp), and CPU 0's idle loop then reaps the job.

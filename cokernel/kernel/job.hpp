@@ -27,6 +27,9 @@ uint64_t all_cpus();
 // A CPU exception in ring 3: its signal goes to the thread's handler (delivered on the way back to ring 3),
 // or the job dies of it (then it does not return).
 void job_fault(const arch::Frame& f);
+// A signal Linux sent the job's proxy (COKERNEL_CMD_JOB_SIGNAL, in CPU 0's doorbell interrupt): for the
+// running job's process, as the kernel's own (SI_KERNEL); nothing when no job runs.
+void job_signal_from_linux(int sig);
 // COKERNEL_CMD_JOB_END, in the doorbell interrupt on CPU 0: the job's proxy is gone. A running job is killed
 // as by SIGKILL (its threads end on their way back to ring 3); a requested one is dropped.
 void job_proxy_gone();

@@ -1,10 +1,13 @@
 #include "channel_servers.hpp"
 
 #include "channel.hpp"
+#include "job_proxy.hpp"
 #include "module_client.hpp"
 #include "proxy_loop.hpp"
 
 #include <chrono>
+#include <csignal>
+#include <pthread.h>
 #include <thread>
 
 namespace cokernel {
@@ -50,7 +53,16 @@ std::string ChannelServers::start_new(std::uint32_t nchannels) {
         }
         servers_[i] = std::make_unique<Server>(ch, slots, context_, policy_);
         Server* s = servers_[i].get();
-        std::thread([this, s] { serve(*s); }).detach();
+        std::thread([this, s] {
+            // The signals cokernel run passes on to the job go to its main thread (run_job), never here: a
+            // server blocked in a syscall for the job is not interrupted by them.
+            sigset_t mask;
+            sigemptyset(&mask);
+            for (int sig : forwarded_signals)
+                sigaddset(&mask, sig);
+            pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+            serve(*s);
+        }).detach();
     }
     return err;
 }

@@ -27,9 +27,11 @@ constexpr const char* help =
     R"(Usage: cokernel run [--enclave ID | --ncpus N --mem SIZE] [--user USER|UID[:GID]] [--delegate=NAMES]
                     [--deny=NAMES] [--syscall-stats] [--wait=notify|poll] [--] PROG [ARGS...]
 
-Runs PROG, a static x86-64 Linux executable, in ring 3 on the first CPU of an enclave. The co-kernel handles
-memory, identity and exit itself and sends every other system call to this process, which executes it with
-your credentials and the same file descriptors, working directory and terminal.
+Runs PROG, a static x86-64 Linux executable, in ring 3 on the CPUs of an enclave (its threads on all of them).
+The co-kernel handles memory, threads, signals, time, identity and exit itself and sends every other system
+call to this process, which executes it with your credentials and the same file descriptors, working
+directory and terminal. SIGHUP, SIGINT (Ctrl-C), SIGQUIT, SIGUSR1, SIGUSR2 and SIGTERM sent to this process go
+to PROG: its handlers take them, or it ends as their default action says. kill -9 ends PROG at once.
 
   --enclave ID     run on this enclave (booted, no job running); it is left as it is afterwards
   --ncpus N        otherwise: create a temporary enclave of N CPUs (default 1) ...
@@ -188,10 +190,11 @@ Result<std::vector<char>> read_program(const std::string& prog, const RunUser& u
     return image;
 }
 
-volatile std::sig_atomic_t g_stop = 0;
+CaughtSignals g_signals;
 
 extern "C" void on_stop_signal(int sig) {
-    g_stop = sig;
+    g_signals.stop = sig;
+    g_signals.forward.fetch_or(1u << sig, std::memory_order_relaxed);
 }
 
 // The request for a temporary enclave of --ncpus/--mem.
@@ -252,9 +255,8 @@ int cmd_run(const std::vector<std::string>& argv) {
 
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-    sigaction(SIGHUP, &sa, nullptr);
+    for (int sig : forwarded_signals)
+        sigaction(sig, &sa, nullptr);
 
     // One device file for everything: a temporary enclave belongs to it, the job is attached through it,
     // and its release (however this process ends) ends the job and destroys the temporary enclave.
@@ -275,12 +277,12 @@ int cmd_run(const std::vector<std::string>& argv) {
             return launcher_failed(fail(fit));
         auto created = create_enclave(*client, *options);
         if (!created)
-            return g_stop != 0 ? 128 + g_stop : launcher_failed(created.error());
+            return g_signals.stop != 0 ? 128 + g_signals.stop : launcher_failed(created.error());
         id = created->id;
     }
-    const int status = run_job(*client, id, request, &g_stop);
-    if (g_stop != 0 && status < 0)
-        return 128 + g_stop;
+    const int status = run_job(*client, id, request, g_signals);
+    if (g_signals.stop != 0 && status < 0)
+        return 128 + g_signals.stop;
     return status < 0 ? exit_launcher : status;
 }
 

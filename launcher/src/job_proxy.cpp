@@ -113,7 +113,8 @@ std::string check_job_fits(const std::vector<char>& image, std::uint64_t enclave
     return "";
 }
 
-int run_job(ModuleClient& client, int id, const JobRequest& request, const volatile std::sig_atomic_t* stop) {
+int run_job(ModuleClient& client, int id, const JobRequest& request, CaughtSignals& signals) {
+    const volatile std::sig_atomic_t* stop = &signals.stop;
     ck::deleg::PolicySet policy;
     if (!request.delegate.empty())
         if (auto err = policy.delegate(request.delegate); !err.empty())
@@ -294,8 +295,19 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, const volat
             status = job->exit_status;
             break;
         }
-        if (*stop != 0)
-            break;
+        // Signals from Linux go to the job, whose handlers or default actions decide (Linux's semantics). One
+        // the co-kernel cannot take ends the job as before: the proxy goes, and the module ends it.
+        if (const std::uint32_t sigs = signals.forward.exchange(0); sigs != 0) {
+            int refused = 0;
+            for (int sig = 1; sig < 32; ++sig)
+                if ((sigs & (1u << sig)) != 0 && client.job_signal(sig) != 0)
+                    refused = sig;
+            if (refused != 0) {
+                error(std::string("cannot pass signal ") + std::to_string(refused) +
+                      " to the job: ending it");
+                break;
+            }
+        }
         if (request.poll)
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         else

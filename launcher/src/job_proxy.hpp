@@ -4,7 +4,9 @@
 #include "module_client.hpp"
 #include "run_user.hpp"
 
+#include <atomic>
 #include <csignal>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,10 +29,23 @@ std::string check_executable(const std::vector<char>& image);
 // "" when image's memory fits the job space of an enclave of enclave_mem bytes, else why not.
 std::string check_job_fits(const std::vector<char>& image, std::uint64_t enclave_mem);
 
+// The signals cokernel run catches and, once the job runs, passes on to it (docs/run.md, "Signals"):
+// SIGINT (Ctrl-C), SIGTERM (Slurm's scancel and time limit), SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2.
+inline constexpr int forwarded_signals[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM};
+
+// What cokernel run's handler for those signals records: stop, the last one (before the job runs, a signal
+// gives up), and forward, one bit per signal (1 << sig) for the running job. Both async-signal-safe.
+struct CaughtSignals {
+    volatile std::sig_atomic_t stop = 0;
+    std::atomic<std::uint32_t> forward{0};
+};
+static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+
 // Runs the job on enclave id through client (its device file, at proxy_fd_base or above) and serves it.
-// Returns its exit status (or 128 + signal), or -1 after printing an error (also when *stop became non-zero:
-// a signal asked us to give up). The module ends a job that is still running when the client's file is
-// released, and destroys a temporary enclave of it.
-int run_job(ModuleClient& client, int id, const JobRequest& request, const volatile std::sig_atomic_t* stop);
+// Returns its exit status (or 128 + signal), or -1 after printing an error (also when a signal came before
+// the job ran, or could not be passed to it). Signals caught while it runs go to the job
+// (COKERNEL_IOC_JOB_SIGNAL): its handlers take them, or their default action ends it. The module ends a job
+// that is still running when the client's file is released, and destroys a temporary enclave of it.
+int run_job(ModuleClient& client, int id, const JobRequest& request, CaughtSignals& signals);
 
 } // namespace cokernel

@@ -226,6 +226,13 @@ int ModuleClient::job_seal() {
     return call(fd_, COKERNEL_IOC_JOB_SEAL, request);
 }
 
+int ModuleClient::job_signal(int sig) {
+    cokernel_job_signal request{};
+    stamp(request);
+    request.signo = static_cast<std::uint32_t>(sig);
+    return call(fd_, COKERNEL_IOC_JOB_SIGNAL, request);
+}
+
 Result<std::vector<EnclaveInfo>> list_enclaves(ModuleClient& client) {
     std::vector<int> ids;
     if (int err = client.list(ids); err != 0)

@@ -64,11 +64,13 @@ class ModuleClient {
     int console(int id, std::uint64_t& pos, std::string& out, std::uint64_t& lost, std::uint32_t& state);
     int command(int id, std::uint32_t cmd, std::uint64_t arg, std::uint64_t& latency_ns,
                 std::int32_t& result);
-    // The job path (docs/run.md): attach as the proxy, ring the doorbell, wait for a notification, seal.
+    // The job path (docs/run.md): attach as the proxy, ring the doorbell, wait for a notification, seal,
+    // signal.
     int job_attach(int id, std::uint32_t flags, std::uint64_t& region_size, std::uint64_t& ctl_offset);
     int job_start();
     int job_wait(std::uint32_t timeout_us, std::uint64_t& count); // EINTR is returned, not retried
     int job_seal();
+    int job_signal(int sig); // a signal 1..64 for the running job (COKERNEL_IOC_JOB_SIGNAL)
     int fd() const { return fd_; }
 
   private:

@@ -11,6 +11,9 @@
  *        signals term       raise(SIGTERM) with no handler
  *        signals segv       a NULL write with no handler
  *        signals usr1-thread a worker thread raises SIGUSR1 with no handler: the whole process ends
+ *        signals from-linux  prints "ready", computes until SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2 and
+ * SIGTERM each reached their handler, then exits 0 signals spin        prints "ready" and computes forever
+ * (no handler: a signal's default ends it)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -403,6 +406,28 @@ static void threads(void) {
     pthread_join(t, NULL);
 }
 
+/* from-linux: handlers for the six signals cokernel run passes on; "ready", then a loop with no syscalls
+ * until each came once (they arrive by interrupt, not on a syscall's way out). */
+static volatile uint32_t from_linux_seen;
+static void on_from_linux(int sig) {
+    __atomic_fetch_or(&from_linux_seen, 1u << sig, __ATOMIC_RELAXED);
+}
+
+static int from_linux(void) {
+    const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM};
+    uint32_t all = 0;
+    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        signal(sigs[i], on_from_linux);
+        all |= 1u << sigs[i];
+    }
+    printf("ready\n");
+    volatile uint64_t spins = 0;
+    while ((__atomic_load_n(&from_linux_seen, __ATOMIC_RELAXED) & all) != all)
+        spins++;
+    printf("from-linux: SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2 and SIGTERM each reached its handler\n");
+    return 0;
+}
+
 static void* raise_usr1(void* arg) {
     (void)arg;
     raise(SIGUSR1);
@@ -423,6 +448,14 @@ int main(int argc, char** argv) {
         pthread_create(&t, NULL, raise_usr1, NULL);
         pthread_join(t, NULL);
         sleep(5);
+    } else if (strcmp(mode, "from-linux") == 0) {
+        return from_linux();
+    } else if (strcmp(mode, "spin") == 0) {
+        signal(SIGINT, SIG_DFL); /* a shell's background job starts with SIGINT and SIGQUIT ignored */
+        signal(SIGQUIT, SIG_DFL);
+        printf("ready\n");
+        for (volatile uint64_t spins = 0;; spins++)
+            ;
     } else if (strcmp(mode, "all") == 0) {
         basics();
         alternate_stack();

@@ -501,6 +501,20 @@ void job_cases(const Enclave& running, const Enclave& partitioned) {
                  attached);
     expect_errno("job seal: a file never attached", COKERNEL_IOC_JOB_SEAL, seal, EINVAL, plain);
 
+    cokernel_job_signal sg{};
+    sg.hdr = header(sizeof(sg));
+    sg.signo = 0;
+    expect_errno("job signal: signal 0", COKERNEL_IOC_JOB_SIGNAL, sg, EINVAL, proxy);
+    sg.signo = 65;
+    expect_errno("job signal: signal 65", COKERNEL_IOC_JOB_SIGNAL, sg, EINVAL, proxy);
+    sg.signo = 15;
+    sg.pad = 1;
+    expect_errno("job signal: pad not 0", COKERNEL_IOC_JOB_SIGNAL, sg, EINVAL, proxy);
+    sg.pad = 0;
+    expect_errno("job signal: a file attached without the proxy flag", COKERNEL_IOC_JOB_SIGNAL, sg, EINVAL,
+                 attached);
+    expect_errno("job signal: a file never attached", COKERNEL_IOC_JOB_SIGNAL, sg, EINVAL, plain);
+
     constexpr std::uint64_t page = 4096;
     expect_mmap("mmap: before attach", plain, 0, page, EINVAL);
     if (region == 0) {

@@ -4,7 +4,7 @@
 plan 37
 # The number of cases tests/qemu/bad_ioctls.cpp runs (one "ok" line each); a case that is skipped, or one added
 # without updating this number, fails the test.
-bad_ioctls_cases=87
+bad_ioctls_cases=92
 check_fails "module not loaded" "modprobe cokernel" cokernel list
 check "modprobe cokernel" modprobe cokernel
 check_fails "not root" "root" su -s /bin/sh nobody -c 'cokernel create --ncpus 1 --mem 128M --no-boot'

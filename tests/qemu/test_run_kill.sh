@@ -1,6 +1,7 @@
 # vm: --smp 4 --mem 2G --add @BUILD@/progs/sleep_write:/root/sleep_write
-# A proxy that goes away ends its job: kill -9, SIGINT and SIGTERM of `cokernel run --enclave ID` while the job
-# sleeps (native), waits in a delegated read, or computes in ring 3; the enclave takes the next job. kill -9 of
+# A proxy that goes away ends its job: kill -9 of `cokernel run --enclave ID` while the job sleeps (native),
+# waits in a delegated read, or computes in ring 3; SIGINT and SIGTERM go to the job, whose default action (it
+# has no handler) ends it with that signal; the enclave takes the next job. kill -9 of
 # `cokernel run --ncpus N` (a temporary enclave) destroys the enclave with the proxy.
 . /root/lib.sh
 plan 46
@@ -22,12 +23,14 @@ wait_for() {
 }
 
 # kill_during SIGNAL STATUS WHAT CMD...: starts CMD on the enclave, waits for the job to start, sends SIGNAL
-# to the launcher; the launcher exits STATUS, the co-kernel ends the job, the next job runs. 5 checks.
+# to the launcher; the launcher exits STATUS, the co-kernel ends the job (killed by signal STATUS - 128), the next
+# job runs. 5 checks.
 kill_during() {
     sig=$1 status=$2 what=$3
     shift 3
+    n=$((status - 128))
     started=$(count "$id" 'job: starting')
-    ended=$(count "$id" 'job: killed by signal 9')
+    ended=$(count "$id" "job: killed by signal $n ")
     "$@" &
     pid=$!
     if wait_for "$id" 'job: starting' "$started"; then ok "$what: the job started"; else
@@ -37,8 +40,8 @@ kill_during() {
     kill "-$sig" $pid
     wait $pid
     check_eq "$what: kill -$sig of the launcher: exit $status" "$?" "$status"
-    if wait_for "$id" 'job: killed by signal 9' "$ended"; then
-        ok "$what: the co-kernel ended the job ($(cokernel console "$id" | grep 'proxy on Linux is gone' | tail -n1))"
+    if wait_for "$id" "job: killed by signal $n " "$ended"; then
+        ok "$what: the co-kernel ended the job ($(cokernel console "$id" | grep -E 'proxy on Linux is gone|whose action is to end it' | tail -n1))"
     else
         not_ok "$what: the job was not ended: $(cokernel console "$id" | tail -n3)"
     fi

@@ -3,10 +3,12 @@
 # ONSTACK/RESTART, the alternate stack, faults to handlers and siglongjmp, registers and SSE state across a
 # handler, nanosleep/futex interrupted, sigsuspend, sigtimedwait, pause, sigqueue, signals to threads) prints the
 # same and exits the same in a 2-CPU enclave as on Linux; the default actions end the job with 128 + the
-# signal as on Linux (abort, SIGTERM, an unhandled SIGSEGV, SIGUSR1 raised in a thread), and the enclave takes
-# the next job.
+# signal as on Linux (abort, SIGTERM, an unhandled SIGSEGV, SIGUSR1 raised in a thread). Signals sent to
+# `cokernel run` from Linux (SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM) reach the job's handlers while
+# it computes, and without a handler end it as on Linux (SIGTERM 143, SIGINT 130). The enclave takes the next
+# job.
 . /root/lib.sh
-plan 20
+plan 28
 start_cpus=$(cat /sys/devices/system/cpu/online)
 check "modprobe cokernel" modprobe cokernel
 
@@ -33,7 +35,38 @@ for pair in abort:134 term:143 segv:139 usr1-thread:138; do
     timeout 60 cokernel run --enclave "$id" /root/signals "$mode" >/dev/null 2>/root/ck-err.txt
     check_eq "signals $mode on the co-kernel: exit $want ($(head -c 200 /root/ck-err.txt | tr '\n' ' '))" "$?" "$want"
 done
+# signalled OUT SIGNALS... -- CMD...: CMD in the background, its output in OUT; once it printed "ready", each
+# signal in turn to its pid; leaves its exit status in rc.
+signalled() {
+    o=$1
+    shift
+    sigs=""
+    while [ "$1" != -- ]; do sigs="$sigs $1"; shift; done
+    shift
+    "$@" > "$o" 2>&1 &
+    pid=$!
+    for i in $(seq 200); do grep -q '^ready' "$o" && break; sleep 0.1; done
+    for sg in $sigs; do kill -"$sg" "$pid"; sleep 0.3; done
+    wait "$pid"
+    rc=$?
+}
+all_six="HUP INT QUIT USR1 USR2 TERM"
+signalled /root/linux-fl.txt $all_six -- timeout 60 /root/signals from-linux
+check_eq "from-linux on Linux: every signal to its handler, exit 0 ($(tail -n1 /root/linux-fl.txt))" "$rc" "0"
+signalled /root/ck-fl.txt $all_six -- cokernel run --enclave "$id" /root/signals from-linux
+check_eq "from-linux: the six signals sent to cokernel run reach the job's handlers, exit 0 ($(tail -n2 /root/ck-fl.txt | tr '\n' ' '))" "$rc" "0"
+if cmp -s /root/linux-fl.txt /root/ck-fl.txt; then ok "from-linux: the same output as on Linux"; else
+    not_ok "from-linux: output differs: $(diff /root/linux-fl.txt /root/ck-fl.txt | head -n 10 | tr '\n' ' ')"; fi
+for pair in TERM:143 INT:130; do
+    sg=${pair%:*} want=${pair#*:}
+    signalled /root/linux-spin.txt "$sg" -- timeout 60 /root/signals spin
+    check_eq "SIG$sg to a job with no handler, on Linux: exit $want" "$rc" "$want"
+    signalled /root/ck-spin.txt "$sg" -- cokernel run --enclave "$id" /root/signals spin
+    check_eq "SIG$sg to cokernel run of a job with no handler: exit $want ($(tail -n1 /root/ck-spin.txt))" "$rc" "$want"
+done
 console=$(cokernel console "$id")
+n=$(printf '%s\n' "$console" | grep -c 'job: signal 15, whose action is to end it')
+check_eq "the console says SIGTERM's default action ended the job (raise, then kill of cokernel run)" "$n" "2"
 n=$(printf '%s\n' "$console" | grep -c 'job: exception 14 at RIP .*: killed by signal 11')
 check_eq "the console names the unhandled fault (and only that one)" "$n" "1"
 

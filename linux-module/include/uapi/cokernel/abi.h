@@ -47,7 +47,7 @@ typedef uint64_t ck_u64;
 /* "CKRN" little-endian: first four bytes of every shared blob. */
 #define COKERNEL_SIGNATURE 0x4e524b43u
 /* The revision of this file's layouts (see the rule above). */
-#define COKERNEL_ABI_REVISION 2u
+#define COKERNEL_ABI_REVISION 3u
 
 #define COKERNEL_DEVICE "/dev/cokernel"
 #define COKERNEL_PROC "/proc/cokernel"
@@ -284,10 +284,21 @@ struct cokernel_job_seal {
 	ck_u32 pad;
 };
 
+/* COKERNEL_IOC_JOB_SIGNAL: a signal Linux sent the proxy (1..64), for its job:
+ * the co-kernel sends it to the job's process (si_code SI_KERNEL), whose
+ * handler takes it or whose default action ends the job. Only on the proxy's
+ * file, sealed or not; -ESRCH when the enclave is not running. */
+struct cokernel_job_signal {
+	struct cokernel_hdr hdr;
+	ck_u32 signo;
+	ck_u32 pad;
+};
+
 #define COKERNEL_IOC_JOB_ATTACH _IOWR(COKERNEL_IOC_MAGIC, 0x20, struct cokernel_job_attach)
 #define COKERNEL_IOC_JOB_START _IOW(COKERNEL_IOC_MAGIC, 0x21, struct cokernel_job_start)
 #define COKERNEL_IOC_JOB_WAIT _IOWR(COKERNEL_IOC_MAGIC, 0x22, struct cokernel_job_wait)
 #define COKERNEL_IOC_JOB_SEAL _IOW(COKERNEL_IOC_MAGIC, 0x23, struct cokernel_job_seal)
+#define COKERNEL_IOC_JOB_SIGNAL _IOW(COKERNEL_IOC_MAGIC, 0x24, struct cokernel_job_signal)
 
 #if defined(__cplusplus)
 #define COKERNEL_STATIC_ASSERT(c, m) static_assert(c, m)

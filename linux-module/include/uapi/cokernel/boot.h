@@ -13,7 +13,7 @@
 
 /* Revision of the layouts in this file (the hdr.revision of each blob; the
  * rule is in abi.h). */
-#define COKERNEL_BOOT_REVISION 2
+#define COKERNEL_BOOT_REVISION 3
 
 /* The trampoline blob sits at this offset of the image (after the image
  * header); the module copies it to a page below 1 MiB. */
@@ -129,6 +129,7 @@ enum cokernel_cmd {
 	COKERNEL_CMD_STOP = 2,
 	COKERNEL_CMD_FAULT = 3, /* arg: enum cokernel_fault (tests) */
 	COKERNEL_CMD_JOB_END = 4, /* the job's proxy is gone: end the job (module only) */
+	COKERNEL_CMD_JOB_SIGNAL = 5, /* arg: a signal 1..64 for the job (module only) */
 };
 
 enum cokernel_fault {
