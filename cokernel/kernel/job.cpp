@@ -131,6 +131,7 @@ void process_init(Process& p, cokernel_job& b) {
     memcpy(p.policy.deny, b.deny, sizeof p.policy.deny);
     p.calls = SyscallCounts{};
     signals_init(p.sig);
+    p.itimer = IntervalTimer{};
     for (uint32_t i = 0; i < MAX_THREADS; ++i) {
         p.threads[i].slot = i;
         p.threads[i].state = ThreadState::unused;
@@ -281,6 +282,7 @@ void reap_job(cokernel_job& b, PhysAllocator<64>& phys) {
         }
         thread_release(t, phys);
     }
+    itimer_cancel(p);
     unmap_user();
     tlb_shootdown(p.cpus_used); // no CPU keeps this job's translations for the next one
     p.running = false;

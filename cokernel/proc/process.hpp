@@ -5,6 +5,7 @@
 // (proc/percpu.hpp), never through a global.
 #include "address_space.hpp"
 #include "channel.hpp"
+#include "itimer.hpp"
 #include "spinlock.hpp"
 #include "syscall_policy.hpp"
 #include "thread.hpp"
@@ -43,7 +44,8 @@ struct Process {
     char utsname[COKERNEL_JOB_UTSNAME_SIZE] = {}; // Linux's uname() as the proxy read it (native uname)
     SyscallPolicy policy;
     SyscallCounts calls;
-    ProcessSignals sig; // its signal actions and process-directed pending signals (under lock)
+    ProcessSignals sig;   // its signal actions and process-directed pending signals (under lock)
+    IntervalTimer itimer; // ITIMER_REAL (alarm, setitimer), under lock
 
     // Its threads: a slot per delegation channel. lock guards the table (slots taken and left), live, and
     // the exit fields; a thread's scheduling state is its CPU's run queue's.

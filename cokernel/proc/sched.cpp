@@ -4,6 +4,7 @@
 #include "apic.hpp"
 #include "cpu.hpp"
 #include "exit.hpp"
+#include "itimer.hpp"
 #include "kernel.hpp"
 #include "percpu.hpp"
 #include "process.hpp"
@@ -75,12 +76,21 @@ void remove_sleeper(RunQueue& rq, Thread& t) {
 
 // This CPU's timer for the earlier of the time slice (when threads wait for the CPU) and the first sleeper's
 // deadline; stopped when there is neither. Under rq.lock.
+// CPU 0's timer also serves the process's interval timer (proc/itimer.cpp): its deadline, 0 for none.
+uint64_t g_cpu0_deadline = 0;
+
 void rearm_timer(PerCpu& c) {
     RunQueue& rq = c.rq;
     uint64_t when = 0;
     const uint64_t now = arch::rdtsc();
     if (rq.queued != 0) {
         when = now + SLICE_MS * tsc_per_ms();
+    }
+    if (c.index == 0) {
+        const uint64_t d = __atomic_load_n(&g_cpu0_deadline, __ATOMIC_ACQUIRE);
+        if (d != 0 && (when == 0 || d < when)) {
+            when = d;
+        }
     }
     for (Thread* t = rq.sleepers; t != nullptr; t = t->sleep_next) {
         if (when == 0 || t->wake_tsc < when) {
@@ -350,22 +360,43 @@ void sched_timer_interrupt() {
     c.rq.lock.lock();
     c.rq.timer_tsc = 0;
     take_expired_sleepers(c.rq);
+    bool itimer_due = false;
+    if (c.index == 0) {
+        const uint64_t d = __atomic_load_n(&g_cpu0_deadline, __ATOMIC_ACQUIRE);
+        if (d != 0 && arch::rdtsc() >= d) {
+            __atomic_store_n(&g_cpu0_deadline, 0, __ATOMIC_RELEASE);
+            itimer_due = true;
+        }
+    }
     if (c.rq.queued != 0) {
         c.need_resched = true; // a time slice ended, or a sleeper woke
     }
     rearm_timer(c);
     c.rq.lock.unlock();
+    if (itimer_due) {
+        itimer_expired(); // SIGALRM; sets the next deadline of an interval timer
+    }
+}
+
+void sched_set_cpu0_deadline(uint64_t deadline_tsc) {
+    __atomic_store_n(&g_cpu0_deadline, deadline_tsc, __ATOMIC_RELEASE);
+    PerCpu& c = this_cpu();
+    if (c.index == 0) {
+        c.rq.lock.lock();
+        rearm_timer(c);
+        c.rq.lock.unlock();
+    } else {
+        sched_kick(0); // its resched interrupt re-arms its timer
+    }
 }
 
 void sched_resched_interrupt() {
     PerCpu& c = this_cpu();
     c.rq.lock.lock();
-    if (c.rq.queued != 0) {
-        if (c.current == nullptr) {
-            c.need_resched = true; // idle: run it now
-        }
-        rearm_timer(c); // a thread more: time-slice
+    if (c.rq.queued != 0 && c.current == nullptr) {
+        c.need_resched = true; // idle: run it now
     }
+    rearm_timer(c); // a thread more: time-slice; or CPU 0's interval-timer deadline changed
     c.rq.lock.unlock();
     if (c.current != nullptr && __atomic_load_n(&c.current->process->exiting, __ATOMIC_ACQUIRE)) {
         c.need_resched = true; // its process ends: leave ring 3

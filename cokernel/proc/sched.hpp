@@ -53,5 +53,7 @@ void sched_resched_interrupt();
 
 // An IPI to an enclave CPU to look at its run queue (and to stop a thread of an ending process).
 void sched_kick(uint32_t cpu);
+// CPU 0's timer also fires at deadline_tsc (0: never) for the process's interval timer (proc/itimer.hpp).
+void sched_set_cpu0_deadline(uint64_t deadline_tsc);
 
 } // namespace ck

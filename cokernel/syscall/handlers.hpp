@@ -31,6 +31,8 @@
     X(rt_sigtimedwait)                                                                                       \
     X(rt_sigreturn)                                                                                          \
     X(sigaltstack) X(kill) X(tkill) X(tgkill) X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)
+// sys_timer.cpp: the process's real-time interval timer
+#define CK_TIMER_HANDLERS(X) X(alarm) X(setitimer) X(getitimer)
 // sys_misc.cpp
 #define CK_MISC_HANDLERS(X) X(uname) X(getrandom)
 
@@ -40,7 +42,7 @@
     CK_PROCESS_HANDLERS(X)                                                                                   \
     CK_THREAD_HANDLERS(X)                                                                                    \
     CK_FUTEX_HANDLERS(X)                                                                                     \
-    CK_SCHED_HANDLERS(X) CK_SIGNAL_HANDLERS(X) CK_MISC_HANDLERS(X)
+    CK_SCHED_HANDLERS(X) CK_SIGNAL_HANDLERS(X) CK_TIMER_HANDLERS(X) CK_MISC_HANDLERS(X)
 
 namespace ck {
 

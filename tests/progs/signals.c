@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -356,6 +357,46 @@ static void interrupted_calls(void) {
     pthread_join(t, NULL);
 }
 
+static volatile sig_atomic_t alarms;
+static void on_alarm(int sig) {
+    (void)sig;
+    alarms++;
+}
+
+static void timers(void) {
+    signal(SIGALRM, on_alarm);
+    alarms = 0;
+    check(alarm(1) == 0, "alarm(1): no alarm before");
+    int r = pause();
+    check(r == -1 && errno == EINTR && alarms == 1, "alarm: SIGALRM after a second ends pause");
+    alarm(5);
+    check(alarm(0) == 5, "alarm(0) cancels and returns the seconds left (5)");
+    struct itimerval it = {{0, 20000}, {0, 50000}}, cur;
+    check(setitimer(ITIMER_REAL, &it, NULL) == 0, "setitimer: 50 ms, then every 20 ms");
+    while (alarms < 4)
+        pause();
+    getitimer(ITIMER_REAL, &cur);
+    check(cur.it_interval.tv_sec == 0 && cur.it_interval.tv_usec == 20000 && cur.it_value.tv_sec == 0 &&
+              cur.it_value.tv_usec <= 20000,
+          "getitimer: the interval, and at most one interval left");
+    struct itimerval off = {{0, 0}, {0, 0}}, old;
+    setitimer(ITIMER_REAL, &off, &old);
+    check(old.it_interval.tv_usec == 20000, "setitimer: the old interval comes back");
+    getitimer(ITIMER_REAL, &cur);
+    check(cur.it_value.tv_sec == 0 && cur.it_value.tv_usec == 0, "disarmed: nothing left");
+    struct itimerval ten = {{0, 0}, {10, 0}};
+    setitimer(ITIMER_REAL, &ten, NULL);
+    getitimer(ITIMER_REAL, &cur);
+    check(cur.it_value.tv_sec == 9 || cur.it_value.tv_sec == 10, "a 10 s timer has about 10 s left");
+    setitimer(ITIMER_REAL, &off, NULL);
+    struct timespec t = {0, 100 * 1000 * 1000};
+    nanosleep(&t, NULL);
+    check(alarms == 4, "no SIGALRM after it is disarmed");
+    struct itimerval bad = {{0, 0}, {0, 1000000}};
+    errno = 0;
+    check(setitimer(ITIMER_REAL, &bad, NULL) == -1 && errno == EINVAL, "setitimer: 1000000 us: EINVAL");
+}
+
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
 static int worker_ready, worker_stop;
@@ -462,6 +503,7 @@ int main(int argc, char** argv) {
         faults();
         registers();
         interrupted_calls();
+        timers();
         threads();
         if (failures == 0)
             printf("signals: all checks passed\n");
