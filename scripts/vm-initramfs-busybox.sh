@@ -21,6 +21,7 @@ copy_libs() {
     libs=$(ldd "$1" 2>/dev/null | grep -oE '/[^ ]+' || true) # not dynamic: nothing to copy
     for lib in $libs; do
         [ -e "$stage$lib" ] && continue
+        [ -e "$lib" ] || continue # an interpreter or library the host lacks (a test of that very case)
         mkdir -p "$stage$(dirname "$lib")"
         cp -L "$lib" "$stage$lib"
     done

@@ -54,6 +54,7 @@ struct StackArgs {
     const uint8_t* random; // 16 bytes for AT_RANDOM (seeds the stack protector and pointer guard)
     uint64_t hwcap;        // AT_HWCAP: CPUID.1:EDX on x86
     uint32_t uid, euid, gid, egid;
+    uint64_t base; // AT_BASE: the interpreter's load bias (program_plan.hpp); 0 for a static executable
 };
 
 // Where things went; rsp is what the job starts with (rdx = 0: no exit handler).
@@ -161,24 +162,15 @@ Status build_initial_stack(Mem& mem, uint64_t stack_bottom, uint64_t stack_top, 
 
     // Linux's order (create_elf_tables), without AT_SYSINFO_EHDR (no vDSO yet).
     const uint64_t pairs[auxv::COUNT][2] = {
-        {auxv::HWCAP, args.hwcap},
-        {auxv::PAGESZ, PAGE},
-        {auxv::CLKTCK, CLOCK_TICKS},
-        {auxv::PHDR, plan.phdr_vaddr},
-        {auxv::PHENT, plan.phentsize},
-        {auxv::PHNUM, plan.phnum},
-        {auxv::BASE, 0},
-        {auxv::FLAGS, 0},
-        {auxv::ENTRY, plan.entry},
-        {auxv::UID, args.uid},
-        {auxv::EUID, args.euid},
-        {auxv::GID, args.gid},
-        {auxv::EGID, args.egid},
-        {auxv::SECURE, 0},
-        {auxv::RANDOM, out.random},
-        {auxv::EXECFN, out.execfn},
-        {auxv::PLATFORM, out.platform},
-        {auxv::END, 0},
+        {auxv::HWCAP, args.hwcap},      {auxv::PAGESZ, PAGE},
+        {auxv::CLKTCK, CLOCK_TICKS},    {auxv::PHDR, plan.phdr_vaddr},
+        {auxv::PHENT, plan.phentsize},  {auxv::PHNUM, plan.phnum},
+        {auxv::BASE, args.base},        {auxv::FLAGS, 0},
+        {auxv::ENTRY, plan.entry},      {auxv::UID, args.uid},
+        {auxv::EUID, args.euid},        {auxv::GID, args.gid},
+        {auxv::EGID, args.egid},        {auxv::SECURE, 0},
+        {auxv::RANDOM, out.random},     {auxv::EXECFN, out.execfn},
+        {auxv::PLATFORM, out.platform}, {auxv::END, 0},
     };
     for (uint64_t i = 0; i < auxv::COUNT && ok; ++i) {
         ok = detail::write_word(mem, out.auxv + i * 16, pairs[i][0]) &&

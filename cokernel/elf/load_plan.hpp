@@ -1,7 +1,9 @@
 #pragma once
-// Validates a static x86-64 Linux executable (the whole file, as bytes) and computes where its segments go:
-// the load plan. Accepts ET_EXEC (static, non-PIE) and ET_DYN without PT_INTERP (static-PIE, placed at a
-// load bias). Everything else is refused with a distinct error; docs/elf-loading.md lists every check.
+// Validates one x86-64 Linux ELF file (the whole file, as bytes) and computes where its segments go: the load
+// plan. Accepts ET_EXEC (placed at its link addresses) and ET_DYN with an entry point (static-PIE, a dynamic
+// PIE, the dynamic linker itself: placed at a load bias). A PT_INTERP is checked and recorded, not followed:
+// program_plan.hpp places an executable together with its interpreter. Everything else is refused with a
+// distinct error; docs/elf-loading.md lists every check.
 // Header-only and freestanding (no heap, no exceptions, no library calls): the co-kernel and the host unit
 // tests and fuzzer compile the same code. Every offset, size and address is checked for overflow before use.
 #include "elf_format.hpp"
@@ -19,6 +21,7 @@ constexpr uint64_t DEFAULT_PIE_BASE = 0x555555554000; // where Linux puts a PIE 
 constexpr uint64_t MAX_SEGMENT_ALIGN = 1ULL << 30;
 constexpr uint32_t MAX_LOAD_SEGMENTS = 16;
 constexpr uint32_t MAX_PHNUM = 65536 / PHDR_SIZE; // Linux refuses a program-header table above 64 KiB
+constexpr uint64_t MAX_INTERP = 4096;             // PATH_MAX: Linux refuses a longer PT_INTERP
 
 // Page protection, with the values of Linux's PROT_* (which are macros in hosted code, hence the namespace).
 namespace prot {
@@ -59,6 +62,8 @@ struct LoadPlan {
     uint64_t memory_needed; // bytes of pages the segments cover (a page shared by two counts once)
     uint32_t stack_prot; // from PT_GNU_STACK; READ|WRITE when absent (never an executable stack by default)
     bool stack_flags_given; // PT_GNU_STACK present
+    uint64_t interp_offset; // PT_INTERP: the interpreter's path, NUL-terminated, at this file offset
+    uint64_t interp_size;   // its bytes, the NUL included; 0: no PT_INTERP (a static executable)
 };
 
 struct LoadOptions {
@@ -268,6 +273,28 @@ constexpr Status check_tls(const Phdr& ph, LoadPlan& plan) {
     return success();
 }
 
+// PT_INTERP: a path of 1 to 4095 bytes and its NUL, inside the file (Linux's checks in load_elf_binary).
+constexpr Status check_interp(const Phdr& ph, const uint8_t* data, size_t size, LoadPlan& plan) {
+    if (plan.interp_size != 0) {
+        return {Error::corrupt, "corrupt ELF file: more than one PT_INTERP"};
+    }
+    if (ph.filesz < 2 || ph.filesz > MAX_INTERP || ph.offset > size || size - ph.offset < ph.filesz) {
+        return {Error::corrupt,
+                "corrupt ELF file: PT_INTERP is not a path of 1 to 4095 bytes inside the file"};
+    }
+    for (uint64_t i = 0; i + 1 < ph.filesz; ++i) {
+        if (data[ph.offset + i] == 0) {
+            return {Error::corrupt, "corrupt ELF file: PT_INTERP holds a NUL before its end"};
+        }
+    }
+    if (data[ph.offset + ph.filesz - 1] != 0) {
+        return {Error::corrupt, "corrupt ELF file: PT_INTERP is not NUL-terminated"};
+    }
+    plan.interp_offset = ph.offset;
+    plan.interp_size = ph.filesz;
+    return success();
+}
+
 constexpr Status check_entry(const Ehdr& h, LoadPlan& plan) {
     plan.entry = h.entry + plan.bias;
     for (uint32_t i = 0; i < plan.nsegments; ++i) {
@@ -308,6 +335,8 @@ constexpr Status plan_load(const uint8_t* data, size_t size, const LoadOptions& 
     plan.tls.present = false;
     plan.stack_flags_given = false;
     plan.stack_prot = prot::READ | prot::WRITE;
+    plan.interp_offset = 0;
+    plan.interp_size = 0;
     if (data == nullptr) {
         size = 0;
     }
@@ -318,13 +347,6 @@ constexpr Status plan_load(const uint8_t* data, size_t size, const LoadOptions& 
     const uint8_t* const phdrs = data + h.phoff;
     if (h.type == et::DYN && h.entry == 0) {
         return {Error::not_executable, "not an executable (a shared library: no entry point)"};
-    }
-    // A dynamic executable is the likeliest mistake; say so before any other complaint about its segments.
-    for (uint32_t i = 0; i < h.phnum; ++i) {
-        if (parse_phdr(phdrs + i * PHDR_SIZE).type == pt::INTERP) {
-            return {Error::dynamic,
-                    "dynamically linked executables are not supported yet; link with -static"};
-        }
     }
     uint64_t max_align = PAGE;
     bool has_pt_phdr = false;
@@ -338,6 +360,10 @@ constexpr Status plan_load(const uint8_t* data, size_t size, const LoadOptions& 
         } else if (ph.type == pt::PHDR) {
             has_pt_phdr = true;
             pt_phdr_vaddr = ph.vaddr;
+        } else if (ph.type == pt::INTERP) {
+            if (Status st = detail::check_interp(ph, data, size, plan); !st.ok()) {
+                return st;
+            }
         } else if (ph.type == pt::GNU_STACK) {
             plan.stack_flags_given = true;
             plan.stack_prot = prot::READ | prot::WRITE | ((ph.flags & pf::X) != 0 ? prot::EXEC : 0);

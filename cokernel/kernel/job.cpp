@@ -1,11 +1,11 @@
 // Starting and ending a job (docs/run.md): the proxy fills struct cokernel_job and the staging area in the
 // job space's control area, sets state REQUESTED and rings the doorbell (a PING); CPU 0's idle loop then
-// loads the executable into the job's memory, maps all of it as user pages (2 MiB, mapped up front), gives
-// its pages their protections (segments per p_flags, the stack; the free rest not present), builds the
-// initial stack and puts its first thread on CPU 0's run queue (proc/sched.hpp). Its threads (clone) run on
-// every enclave CPU; the job ends when the last one has (proc/exit.hpp: exit of the last thread,
-// exit_group, a fatal signal, a CPU exception, the proxy's end), and CPU 0's idle loop then reaps it: the
-// memory goes only once every thread is off its CPU.
+// loads the executable (and a dynamic one's interpreter, program_plan.hpp) into the job's memory, maps all of
+// it as user pages (2 MiB, mapped up front), gives its pages their protections (segments per p_flags, the
+// stack; the free rest not present), builds the initial stack and puts its first thread on CPU 0's run queue
+// (proc/sched.hpp). Its threads (clone) run on every enclave CPU; the job ends when the last one has
+// (proc/exit.hpp: exit of the last thread, exit_group, a fatal signal, a CPU exception, the proxy's end), and
+// CPU 0's idle loop then reaps it: the memory goes only once every thread is off its CPU.
 #include "job.hpp"
 
 #include "console.hpp"
@@ -15,11 +15,11 @@
 #include "initial_stack.hpp"
 #include "job_memory.hpp"
 #include "kernel.hpp"
-#include "load_plan.hpp"
 #include "load_segments.hpp"
 #include "mem.hpp"
 #include "percpu.hpp"
 #include "process.hpp"
+#include "program_plan.hpp"
 #include "sched.hpp"
 #include "signal.hpp"
 #include "thread.hpp"
@@ -57,13 +57,8 @@ void publish(cokernel_job& b, uint32_t state) {
     __atomic_store_n(&b.state, state, __ATOMIC_RELEASE);
 }
 
-// The initial protections: nothing below the first segment, each segment's p_flags (a page two segments
-// share gets the union, as on Linux), nothing (free) between the image and the stack, the stack as
-// PT_GNU_STACK says (read/write by default).
-bool protect_image(const elf::LoadPlan& plan, uint64_t va, uint64_t top) {
-    if (!user_protect(va, plan.image_start - va, 0)) {
-        return false;
-    }
+// One image's protections: each segment's p_flags (a page two segments share gets the union, as on Linux).
+bool protect_segments(const elf::LoadPlan& plan) {
     uint64_t prev_end = 0;  // end of the previous segment's pages
     uint32_t last_prot = 0; // what its last page has: the union of every segment on that page
     for (uint32_t i = 0; i < plan.nsegments; ++i) {
@@ -80,8 +75,22 @@ bool protect_image(const elf::LoadPlan& plan, uint64_t va, uint64_t top) {
         last_prot = shared && end == prev_end ? s.prot | last_prot : s.prot;
         prev_end = end;
     }
+    return true;
+}
+
+// The initial protections: nothing below the executable, its segments, nothing between it and the
+// interpreter, the interpreter's segments, nothing (free) between the images and the stack, the stack as
+// PT_GNU_STACK says (read/write by default).
+bool protect_image(const elf::ProgramPlan& plan, uint64_t va, uint64_t top) {
+    if (!user_protect(va, plan.image_start - va, 0) || !protect_segments(plan.exe)) {
+        return false;
+    }
+    if (plan.dynamic && (!user_protect(plan.exe.image_end, plan.interp.image_start - plan.exe.image_end, 0) ||
+                         !protect_segments(plan.interp))) {
+        return false;
+    }
     return user_protect(plan.image_end, top - STACK_SIZE - plan.image_end, 0) &&
-           user_protect(top - STACK_SIZE, STACK_SIZE, plan.stack_prot);
+           user_protect(top - STACK_SIZE, STACK_SIZE, plan.exe.stack_prot);
 }
 
 // The loader's view: all of the job's memory, whatever is in use.
@@ -158,11 +167,14 @@ void forget_channels(cokernel_job& b) {
 
 void start_job(cokernel_job& b, PhysAllocator<64>& phys) {
     const uint64_t elf_size = b.elf_size;
+    const uint64_t interp_size = b.interp_size;
     const uint32_t argc = b.argc;
     const uint32_t envc = b.envc;
     const uint64_t args_size = b.args_size;
-    if (elf_size > COKERNEL_JOB_ELF_MAX || args_size > COKERNEL_JOB_ARGS_SIZE || argc == 0 ||
-        argc > MAX_STRINGS || envc > MAX_STRINGS - argc) {
+    if (elf_size > COKERNEL_JOB_ELF_MAX ||
+        interp_size >
+            COKERNEL_JOB_ELF_MAX - (cokernel_job_interp_offset(elf_size) - COKERNEL_JOB_ELF_OFFSET) ||
+        args_size > COKERNEL_JOB_ARGS_SIZE || argc == 0 || argc > MAX_STRINGS || envc > MAX_STRINGS - argc) {
         set_message(b, "bad job request (sizes or counts out of range)");
         publish(b, COKERNEL_JOB_REFUSED);
         return;
@@ -181,9 +193,10 @@ void start_job(cokernel_job& b, PhysAllocator<64>& phys) {
     elf::LoadOptions opt{};
     opt.memory_limit = limit;
     opt.pie_base = COKERNEL_JOB_VA_BASE;
-    elf::LoadPlan plan{};
-    if (const elf::Status st = elf::plan_load(elf, elf_size, opt, plan); !st.ok()) {
-        set_message(b, "%s", st.message);
+    const uint8_t* interp = interp_size != 0 ? ctl + cokernel_job_interp_offset(elf_size) : nullptr;
+    elf::ProgramPlan plan{};
+    if (const elf::Status st = elf::plan_program(elf, elf_size, interp, interp_size, opt, plan); !st.ok()) {
+        set_message(b, plan.interp_failed ? "its interpreter: %s" : "%s", st.message);
         publish(b, COKERNEL_JOB_REFUSED);
         return;
     }
@@ -225,10 +238,14 @@ void start_job(cokernel_job& b, PhysAllocator<64>& phys) {
     args.euid = p.id.euid;
     args.gid = p.id.gid;
     args.egid = p.id.egid;
+    args.base = plan.base;
     elf::StackLayout layout{};
-    elf::Status st = elf::load_segments(mem, plan, elf, elf_size);
+    elf::Status st = elf::load_segments(mem, plan.exe, elf, elf_size);
+    if (st.ok() && plan.dynamic) {
+        st = elf::load_segments(mem, plan.interp, interp, interp_size);
+    }
     if (st.ok()) {
-        st = elf::build_initial_stack(mem, top - STACK_SIZE, top, plan, args, layout);
+        st = elf::build_initial_stack(mem, top - STACK_SIZE, top, plan.exe, args, layout);
     }
     if (st.ok() && p.mem.space.init(va, user_size, plan.image_end, STACK_SIZE, COKERNEL_JOB_STACK_GAP) !=
                        MemResult::ok) {

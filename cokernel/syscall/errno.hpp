@@ -4,7 +4,8 @@
 
 namespace ck {
 
-constexpr int64_t EPERM = 1, ESRCH = 3, EINTR = 4, EAGAIN = 11, ENOMEM = 12, EFAULT = 14, ENODEV = 19,
-                  EINVAL = 22, ENOSYS = 38, ETIMEDOUT = 110;
+constexpr int64_t EPERM = 1, ESRCH = 3, EINTR = 4, EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13,
+                  EFAULT = 14, ENODEV = 19, EISDIR = 21, EINVAL = 22, ESPIPE = 29, ENOSYS = 38,
+                  EOVERFLOW = 75, ETIMEDOUT = 110;
 
 } // namespace ck

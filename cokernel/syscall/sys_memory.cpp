@@ -4,7 +4,10 @@
 // read as zero. Each call first checks that the page tables can take what it may need (a protection change
 // splits at most two 2 MiB pages), so once JobSpace has said yes nothing fails half-way: running out is
 // ENOMEM and nothing changes. Each call holds the address space's lock: the job's threads share it, and
-// user_protect shoots down the other CPUs' TLBs before the lock is let go.
+// user_protect shoots down the other CPUs' TLBs before the lock is let go. File mappings read their bytes
+// through the proxy after the lock is let go (a delegated call waits, and may give the CPU away).
+#include "console.hpp"
+#include "delegate.hpp"
 #include "errno.hpp"
 #include "handlers.hpp"
 #include "job_memory.hpp"
@@ -64,33 +67,129 @@ SysRet sys_brk(Thread& self, const Syscall& call) {
     return static_cast<int64_t>(s.brk());
 }
 
-// Anonymous mappings only (ENODEV for files, not mapped in a job yet), private or shared (one process: the
-// same). MAP_NORESERVE, MAP_POPULATE, MAP_STACK, MAP_GROWSDOWN (no growth on faults), MAP_LOCKED and
-// MAP_HUGETLB change nothing: every page is backed, and 2 MiB pages are used wherever the protections allow.
-// Linux ignores fd (arg 4) for anonymous mappings.
-SysRet sys_mmap(Thread& self, const Syscall& call) {
-    const MemGuard guard(self.process->mem); // one change at a time, TLB shootdown included
-    const uint64_t addr = call.arg[0], len = call.arg[1], prot = call.arg[2], flags = call.arg[3],
-                   off = call.arg[5];
-    constexpr uint64_t MAP_TYPE = 0xf, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_FIXED_NOREPLACE = 0x100000;
-    if ((flags & MAP_ANONYMOUS) == 0) {
+namespace {
+
+constexpr uint64_t MAP_SHARED = 1, MAP_TYPE = 0xf, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20,
+                   MAP_FIXED_NOREPLACE = 0x100000;
+constexpr uint64_t PROT_WRITE = 2;
+
+// The job's descriptor fd as mmap needs it: its open flags (fcntl F_GETFL through the proxy), or -errno
+// (EBADF for a closed or O_PATH descriptor, as Linux's fget in mmap).
+int64_t file_flags(Thread& self, uint64_t fd) {
+    constexpr uint64_t NR_FCNTL = 72, F_GETFL = 3, O_PATH = 010000000;
+    const int64_t fl = delegate_to_proxy(self, Syscall{NR_FCNTL, {fd, F_GETFL, 0, 0, 0, 0}});
+    if (fl >= 0 && (static_cast<uint64_t>(fl) & O_PATH) != 0) {
+        return -EBADF;
+    }
+    return fl;
+}
+
+// Linux's do_mmap access checks for a file: readable for every mapping, writable too for a shared writable
+// one. A shared writable mapping of a writable file would need its writes carried back to Linux's file:
+// not done, refused with ENODEV (said once on the console).
+int64_t check_file_access(uint64_t flags, uint64_t prot, int64_t open_flags) {
+    constexpr int64_t O_ACCMODE = 3, O_WRONLY = 1, O_RDWR = 2;
+    const int64_t mode = open_flags & O_ACCMODE;
+    if (mode == O_WRONLY) {
+        return -EACCES;
+    }
+    const bool shared = (flags & MAP_TYPE) == MAP_SHARED || (flags & MAP_TYPE) == 3; // or MAP_SHARED_VALIDATE
+    if (shared && (prot & PROT_WRITE) != 0) {
+        if (mode != O_RDWR) {
+            return -EACCES;
+        }
+        static bool said = false;
+        if (!said) {
+            said = true;
+            kprintf("job: a writable MAP_SHARED mapping of a file is not supported (ENODEV; docs/run.md)\n");
+        }
         return -ENODEV;
     }
-    if ((flags & MAP_TYPE) == 0 || (flags & MAP_TYPE) > 3 || off % PAGE != 0 || len == 0) {
+    return 0;
+}
+
+// The file's bytes [off, off + len) into the new mapping at addr, through the proxy's pread64 (the proxy
+// writes job memory through its own mapping of it, whatever the pages' protection in the job). The rest,
+// past the end of the file, stays zero. 0, or -errno: ENODEV for what cannot be read at an offset (a pipe, a
+// socket, a directory: Linux has no mmap for them).
+int64_t read_file_into(Thread& self, uint64_t fd, uint64_t addr, uint64_t len, uint64_t off) {
+    constexpr uint64_t NR_PREAD64 = 17, MAX_READ = 0x7ffff000; // Linux's MAX_RW_COUNT
+    uint64_t done = 0;
+    while (done < len) {
+        const uint64_t want = len - done < MAX_READ ? len - done : MAX_READ;
+        const int64_t n =
+            delegate_to_proxy(self, Syscall{NR_PREAD64, {fd, addr + done, want, off + done, 0, 0}});
+        if (n == -ESPIPE || n == -EISDIR || n == -EINVAL) {
+            return -ENODEV;
+        }
+        if (n < 0) {
+            return n;
+        }
+        if (n == 0) {
+            break; // the end of the file
+        }
+        done += static_cast<uint64_t>(n);
+    }
+    return 0;
+}
+
+} // namespace
+
+// Anonymous mappings, private or shared (one process: the same), and file mappings: private ones (and
+// read-only shared ones) get a copy of the file's bytes at mmap time, read through the proxy; writes stay in
+// the job, later changes of the file are not seen, and pages past the end of the file read as zero (Linux:
+// SIGBUS). MAP_NORESERVE, MAP_POPULATE, MAP_STACK, MAP_GROWSDOWN (no growth on faults), MAP_LOCKED,
+// MAP_DENYWRITE and MAP_HUGETLB change nothing: every page is backed, and 2 MiB pages are used wherever the
+// protections allow. Linux ignores fd (arg 4) for anonymous mappings.
+SysRet sys_mmap(Thread& self, const Syscall& call) {
+    const uint64_t addr = call.arg[0], len = call.arg[1], prot = call.arg[2], flags = call.arg[3],
+                   fd = call.arg[4], off = call.arg[5];
+    const bool file = (flags & MAP_ANONYMOUS) == 0;
+    if (off % PAGE != 0) {
+        return -EINVAL;
+    }
+    int64_t open_flags = 0;
+    if (file && (open_flags = file_flags(self, fd)) < 0) {
+        return open_flags;
+    }
+    if ((flags & MAP_TYPE) == 0 || (flags & MAP_TYPE) > 3 || len == 0) {
         return -EINVAL; // MAP_SHARED, MAP_PRIVATE or MAP_SHARED_VALIDATE
     }
-    if (!tables_left(TABLES)) {
-        return -ENOMEM;
+    if (file) {
+        if (const int64_t e = check_file_access(flags, prot, open_flags); e != 0) {
+            return e;
+        }
+        if (len > UINT64_MAX - off) {
+            return -EOVERFLOW;
+        }
     }
-    JobSpace<>& s = job_space(self);
-    const MapResult r = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0
-                            ? s.map_fixed(addr, len, (flags & MAP_FIXED_NOREPLACE) != 0)
-                            : s.map(len, addr);
-    if (r.result != MemResult::ok) {
-        return -errno_of(r.result);
+    MapResult r{};
+    {
+        const MemGuard guard(self.process->mem); // one change at a time, TLB shootdown included
+        if (!tables_left(TABLES)) {
+            return -ENOMEM;
+        }
+        JobSpace<>& s = job_space(self);
+        r = (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0
+                ? s.map_fixed(addr, len, (flags & MAP_FIXED_NOREPLACE) != 0)
+                : s.map(len, addr);
+        if (r.result != MemResult::ok) {
+            return -errno_of(r.result);
+        }
+        (void)user_protect(r.addr, r.len, static_cast<uint32_t>(prot & PROT_RWX));
+        zero(r.addr, r.len);
     }
-    (void)user_protect(r.addr, r.len, static_cast<uint32_t>(prot & PROT_RWX));
-    zero(r.addr, r.len);
+    if (file) {
+        // A failure here leaves the range unmapped: what a MAP_FIXED replaced is gone, as on Linux when a
+        // driver's mmap fails after the old mapping was taken down.
+        if (const int64_t e = read_file_into(self, fd, r.addr, r.len, off); e != 0) {
+            const MemGuard guard(self.process->mem);
+            if (job_space(self).unmap(r.addr, r.len).result == MemResult::ok) {
+                (void)user_protect(r.addr, r.len, 0);
+            }
+            return e;
+        }
+    }
     return static_cast<int64_t>(r.addr);
 }
 

@@ -1,4 +1,4 @@
-// cokernel run: runs a static x86-64 Linux executable on an enclave's co-kernel and serves its delegated
+// cokernel run: runs an x86-64 Linux executable on an enclave's co-kernel and serves its delegated
 // syscalls as its proxy (docs/run.md).
 #include "cli.hpp"
 #include "commands.hpp"
@@ -27,7 +27,8 @@ constexpr const char* help =
     R"(Usage: cokernel run [--enclave ID | --ncpus N --mem SIZE] [--user USER|UID[:GID]] [--delegate=NAMES]
                     [--deny=NAMES] [--syscall-stats] [--wait=notify|poll] [--] PROG [ARGS...]
 
-Runs PROG, a static x86-64 Linux executable, in ring 3 on the CPUs of an enclave (its threads on all of them).
+Runs PROG, an x86-64 Linux executable (static, or dynamically linked: its interpreter and libraries are read
+from Linux's files), in ring 3 on the CPUs of an enclave (its threads on all of them).
 The co-kernel handles memory, threads, signals, time, identity and exit itself and sends every other system
 call to this process, which executes it with your credentials and the same file descriptors, working
 directory and terminal. SIGHUP, SIGINT (Ctrl-C), SIGQUIT, SIGUSR1, SIGUSR2 and SIGTERM sent to this process go
@@ -168,26 +169,36 @@ std::string read_regular_file(int fd, std::vector<char>& out) {
     return "";
 }
 
-// PROG's bytes, found, opened and read with the job user's rights: a program that user may not execute is
-// refused here, before any enclave is touched.
-Result<std::vector<char>> read_program(const std::string& prog, const RunUser& user) {
+// The bytes of the file at path, opened and read as the caller is; "" or why not.
+std::string read_file_at(const std::string& path, std::vector<char>& out) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return std::strerror(errno);
+    const std::string unreadable = read_regular_file(fd, out);
+    ::close(fd);
+    return unreadable;
+}
+
+// PROG's bytes, found, opened and read with the job user's rights, and for a dynamic executable its
+// interpreter's (as Linux's execve opens it: the path in PT_INTERP, as the user): a program that user may
+// not execute is refused here, before any enclave is touched.
+Result<Program> read_program(const std::string& prog, const RunUser& user) {
     ActingAs as_user(user);
     if (!as_user.error().empty())
         return fail(as_user.error());
     const std::string path = find_program(prog);
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return fail(cat(path, ": ", std::strerror(errno)));
-    std::vector<char> image;
-    const std::string unreadable = read_regular_file(fd, image);
-    ::close(fd);
-    if (!unreadable.empty())
+    Program program;
+    if (auto unreadable = read_file_at(path, program.image); !unreadable.empty())
         return fail(cat(path, ": ", unreadable));
     if (::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) != 0)
         return fail(cat(path, ": not executable (", std::strerror(errno), ")"));
-    if (auto err = check_executable(image); !err.empty())
+    program.interp_path = interpreter_of(program.image);
+    if (!program.interp_path.empty())
+        if (auto unreadable = read_file_at(program.interp_path, program.interp); !unreadable.empty())
+            return fail(cat(path, ": its interpreter ", program.interp_path, ": ", unreadable));
+    if (auto err = check_executable(program); !err.empty())
         return fail(cat(path, ": ", err));
-    return image;
+    return program;
 }
 
 CaughtSignals g_signals;
@@ -235,14 +246,14 @@ int cmd_run(const std::vector<std::string>& argv) {
     auto user = resolve_run_user(opts->user);
     if (!user)
         return launcher_failed(user.error());
-    auto image = read_program(opts->command.front(), *user);
-    if (!image)
-        return launcher_failed(image.error());
+    auto program = read_program(opts->command.front(), *user);
+    if (!program)
+        return launcher_failed(program.error());
     if (auto root = require_root(); !root)
         return launcher_failed(root.error());
 
     JobRequest request;
-    request.image = std::move(*image);
+    request.program = std::move(*program);
     request.user = *user;
     request.poll = opts->wait == "poll";
     request.argv = opts->command;
@@ -273,7 +284,7 @@ int cmd_run(const std::vector<std::string>& argv) {
         auto options = temporary_enclave(*opts);
         if (!options)
             return launcher_failed(options.error());
-        if (auto fit = check_job_fits(request.image, options->request.memory); !fit.empty())
+        if (auto fit = check_job_fits(request.program, options->request.memory); !fit.empty())
             return launcher_failed(fail(fit));
         auto created = create_enclave(*client, *options);
         if (!created)

@@ -2,8 +2,8 @@
 
 #include "channel_servers.hpp"
 #include "executor.hpp"
-#include "load_plan.hpp"
 #include "policy.hpp"
+#include "program_plan.hpp"
 #include "proxy_loop.hpp"
 
 #include <cokernel/abi.h>
@@ -68,16 +68,18 @@ uint32_t load_state(const cokernel_job* job) {
 namespace {
 
 // The co-kernel's decision (cokernel/kernel/job.cpp): the loader's plan within the image limit, and the
-// segments between COKERNEL_JOB_VA_BASE (job-space offset 0) and that limit above it.
-std::string plan_job(const std::vector<char>& image, uint64_t image_limit) {
+// images between COKERNEL_JOB_VA_BASE (job-space offset 0) and that limit above it.
+std::string plan_job(const Program& program, uint64_t image_limit) {
     ck::elf::LoadOptions opt{};
     opt.memory_limit = image_limit;
     opt.pie_base = COKERNEL_JOB_VA_BASE;
-    ck::elf::LoadPlan plan{};
+    ck::elf::ProgramPlan plan{};
+    const auto* interp = reinterpret_cast<const uint8_t*>(program.interp.data());
     const auto st =
-        ck::elf::plan_load(reinterpret_cast<const uint8_t*>(image.data()), image.size(), opt, plan);
+        ck::elf::plan_program(reinterpret_cast<const uint8_t*>(program.image.data()), program.image.size(),
+                              program.interp.empty() ? nullptr : interp, program.interp.size(), opt, plan);
     if (!st.ok())
-        return st.message;
+        return plan.interp_failed ? "its interpreter " + program.interp_path + ": " + st.message : st.message;
     if (plan.image_start < COKERNEL_JOB_VA_BASE)
         return "the executable is linked below 0x400000, where a job's memory starts";
     if (plan.image_end - COKERNEL_JOB_VA_BASE > image_limit)
@@ -96,19 +98,32 @@ uint64_t job_space_of(uint64_t mem) {
 
 } // namespace
 
-std::string check_executable(const std::vector<char>& image) {
-    if (image.size() > COKERNEL_JOB_ELF_MAX)
-        return "too large: at most " + std::to_string(COKERNEL_JOB_ELF_MAX >> 20) + " MiB";
-    return plan_job(image, UINT64_C(1) << 46); // the format only: the enclave's size decides the rest
+std::string interpreter_of(const std::vector<char>& image) {
+    ck::elf::LoadOptions opt{};
+    opt.memory_limit = UINT64_C(1) << 46;
+    ck::elf::LoadPlan plan{};
+    const auto* data = reinterpret_cast<const uint8_t*>(image.data());
+    if (!ck::elf::plan_load(data, image.size(), opt, plan).ok() || plan.interp_size == 0)
+        return "";
+    return std::string(image.data() + plan.interp_offset, plan.interp_size - 1);
 }
 
-std::string check_job_fits(const std::vector<char>& image, std::uint64_t enclave_mem) {
+std::string check_executable(const Program& program) {
+    const uint64_t staged = cokernel_job_interp_offset(program.image.size()) - COKERNEL_JOB_ELF_OFFSET;
+    if (program.image.size() > COKERNEL_JOB_ELF_MAX ||
+        (!program.interp.empty() && program.interp.size() > COKERNEL_JOB_ELF_MAX - staged))
+        return "too large: at most " + std::to_string(COKERNEL_JOB_ELF_MAX >> 20) +
+               " MiB, its interpreter included";
+    return plan_job(program, UINT64_C(1) << 46); // the format only: the enclave's size decides the rest
+}
+
+std::string check_job_fits(const Program& program, std::uint64_t enclave_mem) {
     const uint64_t space = job_space_of(enclave_mem);
     if (space == 0)
         return "an enclave of " + std::to_string(enclave_mem >> 20) +
                " MiB has no room for a job; ask for more --mem";
     const uint64_t limit = cokernel_job_image_limit(space);
-    if (auto err = plan_job(image, limit); !err.empty())
+    if (auto err = plan_job(program, limit); !err.empty())
         return err + " (in an enclave of " + std::to_string(enclave_mem >> 20) + " MiB; ask for more --mem)";
     return "";
 }
@@ -141,7 +156,7 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, CaughtSigna
             return error("enclave " + std::to_string(id) + " is already running a job");
         return error("cannot attach to enclave " + std::to_string(id) + ": " + std::strerror(e));
     }
-    if (auto err = plan_job(request.image, cokernel_job_image_limit(region_size)); !err.empty())
+    if (auto err = plan_job(request.program, cokernel_job_image_limit(region_size)); !err.empty())
         return error(request.argv.front() + ": " + err + " (in enclave " + std::to_string(id) + ")");
     const int dev = client.fd();
     Mapping ctl_map(::mmap(nullptr, COKERNEL_JOB_CTL_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, dev,
@@ -163,8 +178,12 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, CaughtSigna
     if (before == COKERNEL_JOB_REQUESTED || before == COKERNEL_JOB_RUNNING)
         return error("enclave " + std::to_string(id) + " is already running a job");
 
-    // The request: executable, argument and environment strings, identity.
-    std::memcpy(ctl + COKERNEL_JOB_ELF_OFFSET, request.image.data(), request.image.size());
+    // The request: executable (and interpreter), argument and environment strings, identity. Sizes
+    // checked by check_executable.
+    const Program& program = request.program;
+    std::memcpy(ctl + COKERNEL_JOB_ELF_OFFSET, program.image.data(), program.image.size());
+    std::memcpy(ctl + cokernel_job_interp_offset(program.image.size()), program.interp.data(),
+                program.interp.size());
     uint64_t pos = 0;
     auto put = [&](const std::vector<std::string>& list) {
         for (const auto& s : list) {
@@ -178,7 +197,8 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, CaughtSigna
     if (!put(request.argv) || !put(request.envp))
         return error("arguments and environment are larger than " +
                      std::to_string(COKERNEL_JOB_ARGS_SIZE >> 10) + " KiB");
-    job->elf_size = request.image.size();
+    job->elf_size = program.image.size();
+    job->interp_size = static_cast<uint32_t>(program.interp.size());
     job->argc = static_cast<uint32_t>(request.argv.size());
     job->envc = static_cast<uint32_t>(request.envp.size());
     job->args_size = pos;

@@ -12,8 +12,15 @@
 
 namespace cokernel {
 
+// An executable and, when it is dynamically linked, its interpreter (the file its PT_INTERP names).
+struct Program {
+    std::vector<char> image;  // the executable's bytes
+    std::vector<char> interp; // the interpreter's bytes; empty for a static executable
+    std::string interp_path;  // its PT_INTERP; empty for a static executable
+};
+
 struct JobRequest {
-    std::vector<char> image; // the executable's bytes
+    Program program;
     std::vector<std::string> argv, envp;
     std::string delegate, deny; // --delegate / --deny lists
     bool stats = false;
@@ -24,10 +31,13 @@ struct JobRequest {
 // The proxy's own descriptors live at or above this number, so the job cannot name them (fd_limit).
 inline constexpr int proxy_fd_base = 1000;
 
-// "" when image is a static x86-64 executable the co-kernel can load, else why not.
-std::string check_executable(const std::vector<char>& image);
-// "" when image's memory fits the job space of an enclave of enclave_mem bytes, else why not.
-std::string check_job_fits(const std::vector<char>& image, std::uint64_t enclave_mem);
+// The PT_INTERP of image, an executable check_executable accepted: "" for a static one.
+std::string interpreter_of(const std::vector<char>& image);
+// "" when program is an x86-64 executable the co-kernel can load (with its interpreter, when dynamic), else
+// why not.
+std::string check_executable(const Program& program);
+// "" when program's memory fits the job space of an enclave of enclave_mem bytes, else why not.
+std::string check_job_fits(const Program& program, std::uint64_t enclave_mem);
 
 // The signals cokernel run catches and, once the job runs, passes on to it (docs/run.md, "Signals"):
 // SIGINT (Ctrl-C), SIGTERM (Slurm's scancel and time limit), SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2.

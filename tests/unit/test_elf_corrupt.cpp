@@ -111,16 +111,41 @@ TEST_CASE("ELF files that are not executables are refused", "[elf]") {
     CHECK(says(o, "shared library"));
 }
 
-TEST_CASE("a PT_INTERP anywhere makes the file dynamic", "[elf]") {
-    const Bytes f = read_file(ELF_HELLO_STATIC);
-    const Outcome o = with_phdrs(f, [](auto& ph) { nth(ph, PT_GNU_STACK).p_type = PT_INTERP; });
-    CHECK(o.error == Error::dynamic);
-    // Even when other headers are broken too: the hint matters most.
-    const Outcome both = with_phdrs(f, [](auto& ph) {
-        nth(ph, PT_GNU_STACK).p_type = PT_INTERP;
-        nth(ph, PT_LOAD).p_filesz = ~uint64_t{0};
+TEST_CASE("a PT_INTERP that is not a path inside the file is refused", "[elf]") {
+    const Bytes f = read_file(ELF_HELLO_DYNAMIC);
+    auto interp = [](std::vector<Elf64_Phdr>& ph) -> Elf64_Phdr& { return nth(ph, PT_INTERP); };
+    struct Case {
+        const char* name;
+        Outcome o;
+        const char* words;
+    };
+    const Case cases[] = {
+        {"empty", with_phdrs(f, [&](auto& ph) { interp(ph).p_filesz = 0; }), "not a path"},
+        {"one byte", with_phdrs(f, [&](auto& ph) { interp(ph).p_filesz = 1; }), "not a path"},
+        {"beyond the file", with_phdrs(f, [&](auto& ph) { interp(ph).p_offset = f.size() - 4; }),
+         "not a path"},
+        {"offset overflow", with_phdrs(f, [&](auto& ph) { interp(ph).p_offset = ~uint64_t{0}; }),
+         "not a path"},
+        {"above PATH_MAX", with_phdrs(f, [&](auto& ph) { interp(ph).p_filesz = 4097; }), "not a path"},
+        {"not NUL-terminated", with_phdrs(f, [&](auto& ph) { interp(ph).p_filesz -= 1; }), "NUL-terminated"},
+        {"a NUL inside", with_phdrs(f, [&](auto& ph) { interp(ph).p_filesz += 1; }), "NUL before its end"},
+        {"two", with_phdrs(f, [&](auto& ph) { nth(ph, PT_GNU_STACK) = interp(ph); }),
+         "more than one PT_INTERP"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.name << ": " << c.o.message);
+        CHECK(c.o.error == Error::corrupt);
+        CHECK(says(c.o, c.words));
+    }
+    // A PT_INTERP injected into a static executable, pointing at its first bytes ("\x7fELF" then binary).
+    const Bytes s = read_file(ELF_HELLO_STATIC);
+    const Outcome o = with_phdrs(s, [](auto& ph) {
+        Elf64_Phdr& p = nth(ph, PT_GNU_STACK);
+        p.p_type = PT_INTERP;
+        p.p_offset = 0;
+        p.p_filesz = 0;
     });
-    CHECK(both.error == Error::dynamic);
+    CHECK(o.error == Error::corrupt);
 }
 
 TEST_CASE("inconsistent ELF and program headers are refused as corrupt", "[elf]") {

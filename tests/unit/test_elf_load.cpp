@@ -1,6 +1,7 @@
-// The ELF load plan (cokernel/elf/load_plan.hpp) on real executables built by the test build
-// (tests/data/elf/*.c), checked field by field against an independent reading through glibc's <elf.h>.
+// The ELF load plan (cokernel/elf/load_plan.hpp, program_plan.hpp) on real executables built by the test
+// build (tests/data/elf/*.c), checked field by field against an independent reading through glibc's <elf.h>.
 #include "load_segments.hpp"
+#include "program_plan.hpp"
 #include "test_elf_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -137,16 +138,105 @@ TEST_CASE("Debian's static busybox loads", "[elf]") {
     check_plan_matches_file(f, p);
 }
 
-TEST_CASE("dynamically linked executables are refused with a hint", "[elf]") {
+TEST_CASE("a dynamic executable's plan names its interpreter", "[elf]") {
     for (const char* path : {ELF_HELLO_DYNAMIC, ELF_HELLO_DYNAMIC_NOPIE}) {
         INFO(path);
         const Bytes f = read_file(path);
-        REQUIRE(find_phdr(phdrs_of(f), PT_INTERP) >= 0);
+        const int i = find_phdr(phdrs_of(f), PT_INTERP);
+        REQUIRE(i >= 0);
+        const Elf64_Phdr interp = phdrs_of(f)[static_cast<size_t>(i)];
         ck::elf::LoadPlan p{};
-        const auto st = plan(f, p);
-        CHECK(st.error == Error::dynamic);
-        CHECK(std::string(st.message) ==
-              "dynamically linked executables are not supported yet; link with -static");
+        REQUIRE(plan(f, p).ok());
+        check_plan_matches_file(f, p);
+        CHECK(p.interp_offset == interp.p_offset);
+        CHECK(p.interp_size == interp.p_filesz);
+        CHECK(std::string(reinterpret_cast<const char*>(f.data() + p.interp_offset)) ==
+              "/lib64/ld-linux-x86-64.so.2"); // Debian's x86-64 dynamic linker, what gcc links against
+    }
+    for (const char* path : {ELF_HELLO_STATIC, ELF_HELLO_STATIC_PIE}) {
+        ck::elf::LoadPlan p{};
+        REQUIRE(plan(read_file(path), p).ok());
+        CHECK(p.interp_size == 0);
+    }
+}
+
+namespace {
+
+ck::elf::Status program(const Bytes& exe, const Bytes* interp, ck::elf::ProgramPlan& out,
+                        uint64_t limit = 1ULL << 30) {
+    ck::elf::LoadOptions opt{};
+    opt.memory_limit = limit;
+    opt.pie_base = 0x400000;
+    return ck::elf::plan_program(exe.data(), exe.size(), interp != nullptr ? interp->data() : nullptr,
+                                 interp != nullptr ? interp->size() : 0, opt, out);
+}
+
+} // namespace
+
+TEST_CASE("a dynamic executable is placed with its interpreter above it", "[elf]") {
+    const Bytes ld = read_file("/lib64/ld-linux-x86-64.so.2"); // libc6 (every Debian machine)
+    const Elf64_Ehdr ld_h = ehdr_of(ld);
+    REQUIRE(ld_h.e_type == ET_DYN);
+    for (const char* path : {ELF_HELLO_DYNAMIC, ELF_HELLO_DYNAMIC_NOPIE}) {
+        INFO(path);
+        const Bytes f = read_file(path);
+        ck::elf::ProgramPlan p{};
+        const auto st = program(f, &ld, p);
+        INFO(st.message);
+        REQUIRE(st.ok());
+        CHECK(p.dynamic);
+        check_plan_matches_file(f, p.exe);
+        check_plan_matches_file(ld, p.interp);
+        // The interpreter at the first 2 MiB boundary above the executable; the heap above both.
+        CHECK(p.interp.image_start == ((p.exe.image_end + (2 << 20) - 1) & ~uint64_t{(2 << 20) - 1}));
+        CHECK(p.base == p.interp.image_start); // ld.so's first segment is at p_vaddr 0
+        CHECK(p.entry == p.base + ld_h.e_entry);
+        CHECK(p.image_start == p.exe.image_start);
+        CHECK(p.image_end == p.interp.image_end);
+        CHECK(p.memory_needed == p.exe.memory_needed + p.interp.memory_needed);
+        // Without the interpreter's bytes: refused, and the message says why.
+        ck::elf::ProgramPlan q{};
+        const auto missing = program(f, nullptr, q);
+        CHECK(missing.error == Error::dynamic);
+        CHECK(std::string(missing.message).find("interpreter") != std::string::npos);
+        CHECK_FALSE(q.interp_failed);
+        // Both images count against the memory limit.
+        ck::elf::ProgramPlan r{};
+        const auto small = program(f, &ld, r, p.exe.memory_needed + p.interp.memory_needed - 4096);
+        CHECK(small.error == Error::too_large);
+        CHECK(r.interp_failed);
+    }
+}
+
+TEST_CASE("a static executable ignores an interpreter given with it", "[elf]") {
+    const Bytes ld = read_file("/lib64/ld-linux-x86-64.so.2");
+    const Bytes f = read_file(ELF_HELLO_STATIC);
+    ck::elf::ProgramPlan p{};
+    REQUIRE(program(f, &ld, p).ok());
+    CHECK_FALSE(p.dynamic);
+    CHECK(p.base == 0);
+    CHECK(p.entry == p.exe.entry);
+    CHECK(p.image_end == p.exe.image_end);
+}
+
+TEST_CASE("an interpreter that is no dynamic linker is refused", "[elf]") {
+    const Bytes f = read_file(ELF_HELLO_DYNAMIC);
+    struct Case {
+        const char* interp;
+        Error error;
+        const char* words;
+    };
+    for (const Case& c : {Case{ELF_HELLO_STATIC, Error::corrupt, "not a shared object"},
+                          Case{ELF_HELLO_DYNAMIC, Error::corrupt, "names an interpreter"},
+                          Case{COKERNEL_TEST_DATA_DIR "/elf/hello.c", Error::not_elf, "not an ELF file"}}) {
+        INFO(c.interp);
+        const Bytes interp = read_file(c.interp);
+        ck::elf::ProgramPlan p{};
+        const auto st = program(f, &interp, p);
+        CHECK(st.error == c.error);
+        CHECK(std::string(st.message).find(c.words) != std::string::npos);
+        CHECK(p.interp_failed);
+        CHECK_FALSE(p.dynamic);
     }
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * Jobs: one static x86-64 Linux executable run by the co-kernel in ring 3,
- * with its proxy (the `cokernel run` process) on Linux. See docs/run.md.
+ * Jobs: one x86-64 Linux executable (static, or dynamic with its interpreter)
+ * run by the co-kernel in ring 3, with its proxy (the `cokernel run` process)
+ * on Linux. See docs/run.md.
  *
  * The job space is all of the enclave's memory but the co-kernel's own first
  * COKERNEL_KERNEL_RESERVE bytes: the enclave's ranges, in order, concatenated
@@ -19,7 +20,7 @@
 
 #include "abi.h"
 
-#define COKERNEL_JOB_REVISION 6u /* the rule is in abi.h */
+#define COKERNEL_JOB_REVISION 7u /* the rule is in abi.h */
 #define COKERNEL_JOB_UTSNAME_SIZE 390u /* struct utsname: 6 fields of 65 bytes */
 #define COKERNEL_JOB_NR_LIMIT 512u     /* bitmaps below cover syscalls 0..511 */
 #define COKERNEL_JOB_CTL_SIZE (16ull << 20)
@@ -31,8 +32,8 @@
 /* Offsets inside the control area. */
 #define COKERNEL_JOB_ARGS_OFFSET 69632ull     /* argv then envp strings, each NUL-terminated */
 #define COKERNEL_JOB_ARGS_SIZE 131072ull
-#define COKERNEL_JOB_ELF_OFFSET (1ull << 20)  /* the executable's bytes */
-#define COKERNEL_JOB_ELF_MAX (COKERNEL_JOB_CTL_SIZE - COKERNEL_JOB_ELF_OFFSET)
+#define COKERNEL_JOB_ELF_OFFSET (1ull << 20)  /* the executable's bytes, then its interpreter's */
+#define COKERNEL_JOB_ELF_MAX (COKERNEL_JOB_CTL_SIZE - COKERNEL_JOB_ELF_OFFSET) /* both together */
 /* One delegation channel per job thread (struct cokernel_deleg_channel, a
  * table of COKERNEL_JOB_MAX_THREADS areas): the co-kernel sets up channel i
  * when a thread first takes slot i, then raises cokernel_job.nchannels to
@@ -65,7 +66,8 @@ struct cokernel_job {
 	ck_u64 args_size;        /* bytes used there */
 	ck_u32 pid;              /* what getpid/gettid return: the proxy's pid */
 	ck_u32 uid, euid, gid, egid; /* for the auxiliary vector */
-	ck_u32 pad0;
+	ck_u32 interp_size;      /* a dynamic executable's interpreter (its PT_INTERP file):
+				  * bytes at cokernel_job_interp_offset(elf_size); 0: none */
 	/* in (proxy): both clocks and the TSC read at one instant, for native time calls */
 	ck_u64 tsc_base;
 	ck_u64 realtime_ns;      /* CLOCK_REALTIME at tsc_base */
@@ -95,6 +97,13 @@ COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_job) == 848, "job layout");
 COKERNEL_STATIC_ASSERT(COKERNEL_JOB_CHANNELS_OFFSET >= COKERNEL_JOB_ARGS_OFFSET + COKERNEL_JOB_ARGS_SIZE &&
 		       COKERNEL_JOB_CHANNELS_OFFSET + COKERNEL_JOB_MAX_THREADS * COKERNEL_JOB_CHANNEL_SIZE <=
 			       COKERNEL_JOB_ELF_OFFSET, "control area layout");
+
+/* Where the interpreter's bytes start in the control area: after the
+ * executable's, at the next page. */
+static inline ck_u64 cokernel_job_interp_offset(ck_u64 elf_size)
+{
+	return COKERNEL_JOB_ELF_OFFSET + ((elf_size + 4095) & ~4095ull);
+}
 
 /* One physically contiguous piece of the job space: job-space offsets
  * [off, off + size) are physical [phys, phys + size). */
