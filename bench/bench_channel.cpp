@@ -177,7 +177,9 @@ void BM_Ring_DelegatedGetppid(benchmark::State& state) {
     CokernelEnd ck(mem.ch(), 8);
     PolicySet policy;
     std::vector<uint64_t> job(1024);
-    Executor ex({{reinterpret_cast<uintptr_t>(job.data()), job.size() * 8}, 1 << 16, {}}, policy);
+    ck::deleg::JobContext context;
+    context.memory = {reinterpret_cast<uintptr_t>(job.data()), job.size() * 8};
+    Executor ex(context, policy);
     run_pair(
         state,
         [&] {

@@ -1,6 +1,7 @@
 #include "executor.hpp"
 
 #include "cpu_files.hpp"
+#include "job_self.hpp"
 #include "opened_file.hpp"
 
 #include <cerrno>
@@ -53,6 +54,9 @@ int64_t Executor::run(const cokernel_deleg_request& req, Path& path) {
         return err;
     }
     path = Path::delegated;
+    if (const auto self_exe = self_exe_readlink(job_, req.nr, p.args)) {
+        return *self_exe;
+    }
     const int64_t r = kernel_.call(req.nr, p.args);
     if (r < 0) {
         return r;

@@ -4,6 +4,7 @@
 #include "proxy_self.hpp"
 
 #include <cstdint>
+#include <string>
 
 namespace ck::deleg {
 
@@ -35,6 +36,9 @@ struct JobContext {
     // The enclave's CPUs: opens of the CPU files read about them (cpu_files.hpp); 0: Linux's files as they
     // are.
     uint32_t ncpus = 0;
+    // The job's program, an absolute path: what readlink("/proc/self/exe") answers (job_self.hpp); empty:
+    // Linux's answer (the proxy's own).
+    std::string exe;
 };
 
 } // namespace ck::deleg

@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <iostream>
@@ -192,6 +193,10 @@ Result<Program> read_program(const std::string& prog, const RunUser& user) {
         return fail(cat(path, ": ", unreadable));
     if (::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) != 0)
         return fail(cat(path, ": not executable (", std::strerror(errno), ")"));
+    if (char* real = ::realpath(path.c_str(), nullptr)) {
+        program.path = real;
+        std::free(real);
+    }
     program.interp_path = interpreter_of(program.image);
     if (!program.interp_path.empty())
         if (auto unreadable = read_file_at(program.interp_path, program.interp); !unreadable.empty())

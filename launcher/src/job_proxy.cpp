@@ -287,6 +287,7 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, CaughtSigna
     if (!self)
         return error("cannot list this process's descriptors in /proc/self/fd (is /proc mounted?)");
     context.self = *self;
+    context.exe = request.program.path; // readlink("/proc/self/exe") names the job's program
     if (auto err = ck::deleg::limit_descriptors(proxy_fd_base); !err.empty())
         return error("cannot keep the job's descriptors below " + std::to_string(proxy_fd_base) + ": " + err);
     // One server thread per channel (channel_servers.hpp); this thread starts them as the job's threads

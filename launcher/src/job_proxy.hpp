@@ -14,6 +14,7 @@ namespace cokernel {
 
 // An executable and, when it is dynamically linked, its interpreter (the file its PT_INTERP names).
 struct Program {
+    std::string path;         // the executable, absolute, symbolic links resolved (/proc/self/exe's answer)
     std::vector<char> image;  // the executable's bytes
     std::vector<char> interp; // the interpreter's bytes; empty for a static executable
     std::string interp_path;  // its PT_INTERP; empty for a static executable

@@ -1,15 +1,16 @@
-# vm: --smp 3 --mem 2G --add @BUILD@/tests/elf/hello_dynamic:/root/hello_dynamic --add @BUILD@/tests/elf/hello_dynamic_nopie:/root/hello_nopie --add @BUILD@/tests/elf/hello_bad_interp:/root/hello_bad_interp --add @BUILD@/progs/syscheck_dyn:/root/syscheck_dyn --add @BUILD@/progs/signals_dyn:/root/signals_dyn --add @BUILD@/progs/threads_dyn:/root/threads_dyn --add @BUILD@/progs/omp_dyn:/root/omp_dyn --add @BUILD@/progs/filemap:/root/filemap --add @BUILD@/progs/filemap_dyn:/root/filemap_dyn --add @BUILD@/progs/lib/libckgreet.so:/root/lib/libckgreet.so --add @BUILD@/progs/dynload:/root/dynload --add /usr/bin/sha256sum:/root/sha256sum --add /usr/bin/sort:/root/sort --add /bin/ls:/root/ls --add /usr/bin/seq:/root/seq
+# vm: --smp 3 --mem 2G --add @BUILD@/tests/elf/hello_dynamic:/root/hello_dynamic --add @BUILD@/tests/elf/hello_dynamic_nopie:/root/hello_nopie --add @BUILD@/tests/elf/hello_bad_interp:/root/hello_bad_interp --add @BUILD@/progs/syscheck_dyn:/root/syscheck_dyn --add @BUILD@/progs/signals_dyn:/root/signals_dyn --add @BUILD@/progs/threads_dyn:/root/threads_dyn --add @BUILD@/progs/omp_dyn:/root/omp_dyn --add @BUILD@/progs/filemap:/root/filemap --add @BUILD@/progs/filemap_dyn:/root/filemap_dyn --add @BUILD@/progs/lib/libckgreet.so:/root/lib/libckgreet.so --add @BUILD@/progs/dynload:/root/dynload --add @BUILD@/progs/dynload_origin:/root/dynload_origin --add /usr/bin/sha256sum:/root/sha256sum --add /usr/bin/sort:/root/sort --add /bin/ls:/root/ls --add /usr/bin/seq:/root/seq
 # Dynamically linked programs on the co-kernel: the interpreter named by PT_INTERP (Debian's ld.so, read from
 # the VM's files by cokernel run) is loaded above the executable and maps the libraries itself with mmap of
 # their files (read through the proxy). Each program runs on Linux (CPUs 0-1) and in a 2-CPU enclave, with
 # the same exit status and the same stdout: C programs built as PIE and non-PIE, the dynamic builds of
-# syscheck, signals, threads and OpenMP, dlopen and LD_LIBRARY_PATH (dynload), Debian's coreutils and the
+# syscheck, signals, threads and OpenMP, dlopen, LD_LIBRARY_PATH and a $ORIGIN run path (dynload: ld.so
+# reads /proc/self/exe, which names the job's program), Debian's coreutils and the
 # cokernel command itself (C++: libstdc++, hwloc). tests/progs/filemap checks mmap of files (private,
 # shared read-only, the loader's MAP_FIXED pattern, the errors), statically and dynamically linked; its one
 # known difference, a writable MAP_SHARED mapping (ENODEV on the co-kernel), is checked as such. A missing
 # interpreter is refused before anything runs.
 . /root/lib.sh
-plan 34
+plan 37
 check "modprobe cokernel" modprobe cokernel
 check "create a 2-CPU enclave" cokernel create --ncpus 2 --mem 256M
 id=$(printf '%s\n' "$out" | tail -n1)
@@ -40,6 +41,8 @@ same "signals, dynamically linked" - /root/signals_dyn
 same "threads, dynamically linked" - /root/threads_dyn
 same "OpenMP (libgomp.so), 2 threads" OMP_NUM_THREADS=2 /root/omp_dyn
 same "dlopen and LD_LIBRARY_PATH" LD_LIBRARY_PATH=/root/lib /root/dynload
+same "a \$ORIGIN run path (readlink of /proc/self/exe)" - /root/dynload_origin
+check_eq "/proc/self/exe names the program" "$(head -n1 /root/ck.txt)" "/proc/self/exe: /root/dynload_origin"
 same "coreutils sha256sum" - /root/sha256sum /root/numbers
 same "coreutils sort -rn" - /root/sort -rn /root/numbers
 same "coreutils ls -l" - /root/ls -l /root/sort /root/lib
