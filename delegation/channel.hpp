@@ -120,10 +120,21 @@ struct CokernelEnd {
     CokernelEnd() = default; // none yet (a co-kernel thread before its channel is set up)
     CokernelEnd(cokernel_deleg_channel* ch, uint32_t slots)
         : requests(&ch->req, channel_requests(ch), slots),
-          responses(&ch->resp, channel_responses(ch, slots), slots) {}
+          responses(&ch->resp, channel_responses(ch, slots), slots), channel(ch) {}
     RingProducer<cokernel_deleg_request> requests;
     RingConsumer<cokernel_deleg_response> responses;
+    cokernel_deleg_channel* channel = nullptr;
+    uint64_t in_flight = 0; // seq of the request delegate_call waits for (0: none)
 };
+
+// The co-kernel asks the proxy to interrupt the syscall of request seq (cokernel_deleg_channel.interrupt).
+inline void request_interrupt(cokernel_deleg_channel* ch, uint64_t seq) {
+    __atomic_store_n(&ch->interrupt, seq, __ATOMIC_RELEASE);
+}
+// What the proxy reads: the seq whose interruption was asked for last (0: none).
+inline uint64_t interrupt_requested(const cokernel_deleg_channel* ch) {
+    return __atomic_load_n(&ch->interrupt, __ATOMIC_ACQUIRE);
+}
 
 // The proxy's end: receives requests, sends responses. Build it only from a slot count channel_check
 // returned.

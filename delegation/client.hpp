@@ -24,13 +24,16 @@ int64_t delegate_call(CokernelEnd& end, uint32_t nr, const uint64_t (&args)[COKE
     if (seq == 0) {
         return err_channel;
     }
+    end.in_flight = seq;
     notify(end.requests);
     cokernel_deleg_response resp{};
     while (!end.responses.try_pop(resp)) {
         if (!wait(end.responses)) {
+            end.in_flight = 0;
             return err_channel;
         }
     }
+    end.in_flight = 0;
     return resp.req_seq == seq ? resp.ret : err_channel;
 }
 

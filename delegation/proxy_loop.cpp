@@ -6,14 +6,20 @@ namespace {
 constexpr uint64_t response_spins = 1u << 22; // ~ tens of milliseconds of pauses
 } // namespace
 
-ServeStatus serve_one(ProxyEnd& end, Executor& executor) {
+ServeStatus serve_one(ProxyEnd& end, Executor& executor, std::atomic<uint64_t>* busy) {
     cokernel_deleg_request req{};
     if (!end.requests.try_pop(req)) {
         return ServeStatus::idle;
     }
     cokernel_deleg_response resp{};
     resp.req_seq = req.seq;
+    if (busy != nullptr) {
+        busy->store(req.seq, std::memory_order_release);
+    }
     resp.ret = executor.execute(req);
+    if (busy != nullptr) {
+        busy->store(0, std::memory_order_release);
+    }
     for (uint64_t i = 0; end.responses.try_push(resp) == 0; ++i) {
         if (i == response_spins) {
             return ServeStatus::stalled;

@@ -12,18 +12,33 @@
 
 namespace cokernel {
 
+namespace {
+extern "C" void on_interrupt_signal(int) {} // its only effect: the server's syscall returns EINTR
+} // namespace
+
+int interrupt_signal() {
+    return SIGRTMIN + 1; // SIGRTMIN itself is glibc's to hand out first; nothing else of ours uses either
+}
+
 struct ChannelServers::Server {
     Server(cokernel_deleg_channel* ch, std::uint32_t slots, const ck::deleg::JobContext& context,
            const ck::deleg::PolicySet& policy)
-        : end(ch, slots), executor(context, policy) {}
+        : channel(ch), end(ch, slots), executor(context, policy) {}
+    cokernel_deleg_channel* channel;
     ck::deleg::ProxyEnd end;
     ck::deleg::Executor executor;
+    std::atomic<std::uint64_t> busy{0}; // seq of the request it executes (serve_one), 0 between requests
+    pthread_t thread{};
     std::atomic<bool> done{false}; // its thread left its loop
 };
 
 ChannelServers& ChannelServers::create(std::uint8_t* control_area, const ck::deleg::JobContext& context,
                                        const ck::deleg::PolicySet& policy, const ServerConfig& config) {
     // Never freed (see the header); kept reachable from here, so leak checkers see it is held on purpose.
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt_signal; // no SA_RESTART: the interrupted syscall returns EINTR
+    sigemptyset(&sa.sa_mask);
+    sigaction(interrupt_signal(), &sa, nullptr);
     static auto* const all = new std::vector<ChannelServers*>;
     all->push_back(new ChannelServers(control_area, context, policy, config));
     return *all->back();
@@ -53,7 +68,7 @@ std::string ChannelServers::start_new(std::uint32_t nchannels) {
         }
         servers_[i] = std::make_unique<Server>(ch, slots, context_, policy_);
         Server* s = servers_[i].get();
-        std::thread([this, s] {
+        std::thread t([this, s] {
             // The signals cokernel run passes on to the job go to its main thread (run_job), never here: a
             // server blocked in a syscall for the job is not interrupted by them.
             sigset_t mask;
@@ -62,7 +77,9 @@ std::string ChannelServers::start_new(std::uint32_t nchannels) {
                 sigaddset(&mask, sig);
             pthread_sigmask(SIG_BLOCK, &mask, nullptr);
             serve(*s);
-        }).detach();
+        });
+        s->thread = t.native_handle();
+        t.detach();
     }
     return err;
 }
@@ -77,7 +94,7 @@ void ChannelServers::serve(Server& s) {
         0; // the first wait returns at once with the current count (the job's start notified)
     std::uint64_t idle = 0;
     while (!quit_.load(std::memory_order_acquire)) {
-        const auto served = ck::deleg::serve_one(s.end, s.executor);
+        const auto served = ck::deleg::serve_one(s.end, s.executor, &s.busy);
         if (served == ck::deleg::ServeStatus::served) {
             idle = 0;
             continue;
@@ -100,6 +117,20 @@ void ChannelServers::serve(Server& s) {
         s.end.requests.announce_sleep(false);
     }
     s.done.store(true, std::memory_order_release);
+}
+
+bool ChannelServers::interrupt_requested_calls() {
+    bool pending = false;
+    for (const auto& s : servers_) {
+        if (!s || s->done.load(std::memory_order_acquire))
+            continue;
+        const std::uint64_t want = ck::deleg::interrupt_requested(s->channel);
+        if (want != 0 && want == s->busy.load(std::memory_order_acquire)) {
+            pthread_kill(s->thread, interrupt_signal());
+            pending = true;
+        }
+    }
+    return pending;
 }
 
 void ChannelServers::stop(unsigned timeout_ms) {

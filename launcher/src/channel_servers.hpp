@@ -16,6 +16,10 @@
 
 namespace cokernel {
 
+// The signal a server thread gets to end the syscall it runs for the job with EINTR (a real-time signal, with
+// a handler that does nothing, without SA_RESTART; installed by ChannelServers::create).
+int interrupt_signal();
+
 struct ServerConfig {
     int device_fd = -1;      // the sealed proxy file: its JOB_WAIT is the servers' sleep
     bool poll = false;       // --wait=poll: sleep 50 us between looks instead of waiting for a notification
@@ -35,6 +39,11 @@ class ChannelServers {
     std::string start_new(std::uint32_t nchannels);
     // A server found its channel's response ring full for too long (the co-kernel side is broken).
     bool stalled() const { return stalled_.load(std::memory_order_acquire); }
+    // Interrupts, with interrupt_signal(), each server whose channel asks for its running request's syscall
+    // to be interrupted (a signal came for the job's thread: docs/delegation.md, "Signals and blocking
+    // calls"). True while one such request runs: the caller then looks again within a millisecond, since a
+    // signal sent just before the server entered the syscall does not interrupt it.
+    bool interrupt_requested_calls();
     // Asks every server to stop at its next look, and waits up to about timeout_ms for those not blocked in
     // a syscall to do so.
     void stop(unsigned timeout_ms);

@@ -329,10 +329,14 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, CaughtSigna
                 break;
             }
         }
+        // A signal for a job thread blocked in a delegated call: its server's syscall is interrupted, again
+        // every millisecond until it returns (docs/delegation.md, "Signals and blocking calls").
+        const bool interrupting = servers.interrupt_requested_calls();
         if (request.poll)
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         else
-            (void)client.job_wait(wait_us, seen); // EINTR: a signal; the loop looks at stop
+            (void)client.job_wait(interrupting ? 1000 : wait_us,
+                                  seen); // EINTR: a signal; the loop looks at stop
     }
     servers.stop(200); // those blocked in a syscall on Linux end with this process
     if (request.stats && status >= 0)

@@ -3,21 +3,25 @@
  * masks and pending sets, SA_RESETHAND, SA_NODEFER, sa_mask, the alternate stack, faults turned into signals
  * (SIGSEGV MAPERR/ACCERR, SIGFPE, SIGILL, SIGTRAP) and left with siglongjmp or by returning, the registers
  * and SSE state a handler must not change, interrupted calls (nanosleep: EINTR and the time left; futex:
- * restarted under SA_RESTART, EINTR without), sigsuspend, sigtimedwait, pause, sigqueue, signals to one
- * thread and to the process, ignored signals.
+ * restarted under SA_RESTART, EINTR without), calls that block in Linux (read of an empty pipe: EINTR, or
+ * restarted under SA_RESTART; poll: EINTR either way; ppoll with the signal blocked: not interrupted),
+ * sigsuspend, sigtimedwait, pause, sigqueue, signals to one thread and to the process, ignored signals.
  *
- * Usage: signals            every check; prints "signals: all checks passed" and exits 0
- *        signals abort      abort(): exits by SIGABRT
- *        signals term       raise(SIGTERM) with no handler
- *        signals segv       a NULL write with no handler
- *        signals usr1-thread a worker thread raises SIGUSR1 with no handler: the whole process ends
- *        signals from-linux  prints "ready", computes until SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2 and
- * SIGTERM each reached their handler, then exits 0 signals spin        prints "ready" and computes forever
- * (no handler: a signal's default ends it)
+ * Usage: signals                 every check; prints "signals: all checks passed" and exits 0
+ *        signals abort           abort(): exits by SIGABRT
+ *        signals term            raise(SIGTERM) with no handler
+ *        signals segv            a NULL write with no handler
+ *        signals usr1-thread     a worker thread raises SIGUSR1 with no handler: the whole process ends
+ *        signals from-linux      prints "ready", computes until SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2 and
+ *                                SIGTERM each reached their handler, then exits 0
+ *        signals read-from-linux prints "ready", reads an empty pipe until SIGINT's handler ends the read
+ *                                with EINTR, then exits 0
+ *        signals spin            prints "ready" and computes forever (no handler: a signal's default ends it)
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/futex.h>
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -357,6 +361,89 @@ static void interrupted_calls(void) {
     pthread_join(t, NULL);
 }
 
+static int pipe_w = -1;
+static void on_usr2_write(int sig) {
+    (void)sig;
+    char c = 'r';
+    if (write(pipe_w, &c, 1) == 1)
+        count++;
+}
+
+/* Calls that block in Linux (delegated on the co-kernel: the proxy's call is interrupted) and a signal. */
+static void blocking_calls(void) {
+    main_thread = pthread_self();
+    int p[2];
+    if (pipe(p) != 0) {
+        check(0, "pipe");
+        return;
+    }
+    char buf[8];
+    set_handler(SIGUSR1, 0, NULL);
+    count = 0;
+    pthread_t t = later(SIGUSR1);
+    ssize_t n = read(p[0], buf, sizeof buf);
+    int e = errno;
+    check(n == -1 && e == EINTR && count == 1, "read from an empty pipe: EINTR after a handler without SA_RESTART");
+    pthread_join(t, NULL);
+
+    pipe_w = p[1];
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr2_write;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR2, &sa, NULL);
+    count = 0;
+    t = later(SIGUSR2);
+    n = read(p[0], buf, sizeof buf);
+    check(n == 1 && buf[0] == 'r' && count == 1, "read under SA_RESTART: restarted, returns the byte the handler wrote");
+    pthread_join(t, NULL);
+
+    set_handler(SIGUSR1, SA_RESTART, NULL);
+    count = 0;
+    t = later(SIGUSR1);
+    struct pollfd pfd = {p[0], POLLIN, 0};
+    int r = poll(&pfd, 1, 5000);
+    e = errno;
+    check(r == -1 && e == EINTR && count == 1, "poll: EINTR after a handler, even under SA_RESTART");
+    pthread_join(t, NULL);
+
+    /* A blocked signal interrupts nothing: ppoll times out, the handler runs once the signal is unblocked. */
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &block, NULL);
+    count = 0;
+    t = later(SIGUSR1);
+    struct timespec wait = {0, 200 * 1000 * 1000};
+    r = ppoll(&pfd, 1, &wait, NULL);
+    check(r == 0 && count == 0, "ppoll with SIGUSR1 blocked: not interrupted, times out");
+    pthread_join(t, NULL);
+    sigprocmask(SIG_UNBLOCK, &block, NULL);
+    check(count == 1, "the blocked SIGUSR1 runs its handler once unblocked");
+    close(p[0]);
+    close(p[1]);
+}
+
+/* read-from-linux: a read of an empty pipe (its write end open, never written) ends with EINTR when SIGINT,
+ * sent to the process from outside (to `cokernel run`), runs its handler. */
+static int read_from_linux(void) {
+    int p[2];
+    if (pipe(p) != 0)
+        return 2;
+    set_handler(SIGINT, 0, NULL);
+    count = 0;
+    printf("ready\n");
+    char c;
+    ssize_t n = read(p[0], &c, 1);
+    int e = errno;
+    if (n == -1 && e == EINTR && count == 1) {
+        printf("read-from-linux: read ended with EINTR after the SIGINT handler\n");
+        return 0;
+    }
+    printf("read-from-linux: read returned %zd (errno %d), handler ran %d times\n", n, e, (int)count);
+    return 1;
+}
+
 static volatile sig_atomic_t alarms;
 static void on_alarm(int sig) {
     (void)sig;
@@ -491,6 +578,8 @@ int main(int argc, char** argv) {
         sleep(5);
     } else if (strcmp(mode, "from-linux") == 0) {
         return from_linux();
+    } else if (strcmp(mode, "read-from-linux") == 0) {
+        return read_from_linux();
     } else if (strcmp(mode, "spin") == 0) {
         signal(SIGINT, SIG_DFL); /* a shell's background job starts with SIGINT and SIGQUIT ignored */
         signal(SIGQUIT, SIG_DFL);
@@ -503,6 +592,7 @@ int main(int argc, char** argv) {
         faults();
         registers();
         interrupted_calls();
+        blocking_calls();
         timers();
         threads();
         if (failures == 0)

@@ -5,10 +5,11 @@
 # same and exits the same in a 2-CPU enclave as on Linux; the default actions end the job with 128 + the
 # signal as on Linux (abort, SIGTERM, an unhandled SIGSEGV, SIGUSR1 raised in a thread). Signals sent to
 # `cokernel run` from Linux (SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGTERM) reach the job's handlers while
-# it computes, and without a handler end it as on Linux (SIGTERM 143, SIGINT 130). The enclave takes the next
-# job.
+# it computes, and without a handler end it as on Linux (SIGTERM 143, SIGINT 130); SIGINT to `cokernel run`
+# ends a job's read of an empty pipe (delegated: the proxy's read is interrupted) with EINTR after the
+# handler, as on Linux. The enclave takes the next job.
 . /root/lib.sh
-plan 28
+plan 31
 start_cpus=$(cat /sys/devices/system/cpu/online)
 check "modprobe cokernel" modprobe cokernel
 
@@ -57,6 +58,13 @@ signalled /root/ck-fl.txt $all_six -- cokernel run --enclave "$id" /root/signals
 check_eq "from-linux: the six signals sent to cokernel run reach the job's handlers, exit 0 ($(tail -n2 /root/ck-fl.txt | tr '\n' ' '))" "$rc" "0"
 if cmp -s /root/linux-fl.txt /root/ck-fl.txt; then ok "from-linux: the same output as on Linux"; else
     not_ok "from-linux: output differs: $(diff /root/linux-fl.txt /root/ck-fl.txt | head -n 10 | tr '\n' ' ')"; fi
+# Ctrl-C of a job blocked in a delegated read: the proxy's read is interrupted, the handler runs, EINTR.
+signalled /root/linux-rl.txt INT -- timeout 60 /root/signals read-from-linux
+check_eq "read-from-linux on Linux: SIGINT's handler ends the read with EINTR, exit 0 ($(tail -n1 /root/linux-rl.txt))" "$rc" "0"
+signalled /root/ck-rl.txt INT -- cokernel run --enclave "$id" /root/signals read-from-linux
+check_eq "read-from-linux: SIGINT to cokernel run interrupts the job's delegated read, exit 0 ($(tail -n1 /root/ck-rl.txt))" "$rc" "0"
+if cmp -s /root/linux-rl.txt /root/ck-rl.txt; then ok "read-from-linux: the same output as on Linux"; else
+    not_ok "read-from-linux: output differs: $(diff /root/linux-rl.txt /root/ck-rl.txt | head -n 10 | tr '\n' ' ')"; fi
 for pair in TERM:143 INT:130; do
     sg=${pair%:*} want=${pair#*:}
     signalled /root/linux-spin.txt "$sg" -- timeout 60 /root/signals spin

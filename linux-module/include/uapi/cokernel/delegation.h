@@ -28,7 +28,7 @@ typedef int64_t ck_deleg_s64;
 #endif
 
 /* hdr.revision of struct cokernel_deleg_channel. */
-#define COKERNEL_DELEG_REVISION 1u
+#define COKERNEL_DELEG_REVISION 2u
 #define COKERNEL_DELEG_CACHE_LINE 64u
 #define COKERNEL_DELEG_MAX_SLOTS 4096u
 #define COKERNEL_DELEG_NARGS 6u
@@ -51,7 +51,10 @@ struct cokernel_deleg_channel {
 	ck_u32 slots;            /* per ring: power of two, 1..COKERNEL_DELEG_MAX_SLOTS */
 	ck_u32 cpu;              /* enclave CPU (or job thread) this channel serves */
 	ck_u64 area_size;        /* bytes of the whole area: header + both rings */
-	ck_u8 pad[40];
+	ck_u64 interrupt;        /* co-kernel: the seq of the request in flight whose syscall the proxy is
+				  * to interrupt (a signal came for its thread: the syscall returns EINTR
+				  * as Linux's would); 0: none. Untrusted: the proxy only compares it. */
+	ck_u8 pad[32];
 	struct cokernel_deleg_ring_ctl req;  /* co-kernel produces, proxy consumes */
 	struct cokernel_deleg_ring_ctl resp; /* proxy produces, co-kernel consumes */
 };
@@ -78,6 +81,7 @@ COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_deleg_cursor) == 64, "deleg cursor
 COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_deleg_ring_ctl) == 192, "deleg ring ctl layout");
 COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_deleg_channel, slots) == 8, "deleg channel layout");
 COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_deleg_channel, area_size) == 16, "deleg channel layout");
+COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_deleg_channel, interrupt) == 24, "deleg channel layout");
 COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_deleg_channel, req) == 64, "deleg channel layout");
 COKERNEL_STATIC_ASSERT(offsetof(struct cokernel_deleg_channel, resp) == 256, "deleg channel layout");
 COKERNEL_STATIC_ASSERT(sizeof(struct cokernel_deleg_channel) == 448, "deleg channel layout");
