@@ -139,7 +139,7 @@ void process_init(Process& p, cokernel_job& b) {
     memcpy(p.policy.delegate_native, b.delegate_native, sizeof p.policy.delegate_native);
     memcpy(p.policy.deny, b.deny, sizeof p.policy.deny);
     p.calls = SyscallCounts{};
-    signals_init(p.sig);
+    signals_init(p.sig, b.sig_ignored); // what execve would keep of the launcher's
     p.itimer = IntervalTimer{};
     for (uint32_t i = 0; i < MAX_THREADS; ++i) {
         p.threads[i].slot = i;
@@ -269,6 +269,7 @@ void start_job(cokernel_job& b, PhysAllocator<64>& phys) {
         publish(b, COKERNEL_JOB_REFUSED);
         return;
     }
+    thread_signals_init(t.sig, b.sig_blocked); // execve keeps the mask
     *t.user_frame() = first_user_frame(plan.entry, layout.rsp);
     fpu_initial_state(t.fpu);
     t.affinity = all_cpus();

@@ -161,9 +161,13 @@ void restart(arch::Frame& f, Restart r) {
 
 } // namespace
 
-void signals_init(ProcessSignals& s) {
-    for (KSigaction& a : s.action) {
-        a = KSigaction{};
+void signals_init(ProcessSignals& s, uint64_t ignored) {
+    ignored &= ~UNBLOCKABLE; // SIGKILL and SIGSTOP keep their default
+    for (int i = 0; i < NSIG; ++i) {
+        s.action[i] = KSigaction{};
+        if (((ignored >> i) & 1) != 0) {
+            s.action[i].handler = SIG_IGN;
+        }
     }
     s.shared.set = 0;
 }

@@ -33,9 +33,9 @@ struct ProcessSignals {
     sig::Pending shared; // process-directed: kill, and signals from Linux
 };
 
-// A new process's signals (every action SIG_DFL, nothing pending) and a new thread's (mask inherited, no
-// alternate stack: clone with CLONE_VM).
-void signals_init(ProcessSignals& s);
+// A new process's signals (every action SIG_DFL but those in ignored, bit sig - 1: SIG_IGN, as execve keeps
+// them; nothing pending) and a new thread's (mask inherited, no alternate stack: clone with CLONE_VM).
+void signals_init(ProcessSignals& s, uint64_t ignored);
 void thread_signals_init(ThreadSignals& s, uint64_t blocked);
 
 // Sends sig to the process (kill): a thread that does not block it takes it, and is woken or interrupted; a

@@ -269,6 +269,7 @@ int cmd_run(const std::vector<std::string>& argv) {
         request.envp.emplace_back(*e);
     }
 
+    inherited_signals(request.sig_ignored, request.sig_blocked); // before the handlers below replace them
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
     for (int sig : forwarded_signals)

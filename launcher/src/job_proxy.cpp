@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <iostream>
@@ -97,6 +98,21 @@ uint64_t job_space_of(uint64_t mem) {
 }
 
 } // namespace
+
+void inherited_signals(std::uint64_t& ignored, std::uint64_t& blocked) {
+    ignored = blocked = 0;
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigprocmask(SIG_SETMASK, nullptr, &mask);
+    for (int sig = 1; sig <= 64; ++sig) {
+        struct sigaction old {};
+        if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, nullptr, &old) == 0 &&
+            (old.sa_flags & SA_SIGINFO) == 0 && old.sa_handler == SIG_IGN)
+            ignored |= UINT64_C(1) << (sig - 1);
+        if (sigismember(&mask, sig) == 1)
+            blocked |= UINT64_C(1) << (sig - 1);
+    }
+}
 
 std::string interpreter_of(const std::vector<char>& image) {
     ck::elf::LoadOptions opt{};
@@ -199,6 +215,8 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, CaughtSigna
                      std::to_string(COKERNEL_JOB_ARGS_SIZE >> 10) + " KiB");
     job->elf_size = program.image.size();
     job->interp_size = static_cast<uint32_t>(program.interp.size());
+    job->sig_ignored = request.sig_ignored;
+    job->sig_blocked = request.sig_blocked;
     job->argc = static_cast<uint32_t>(request.argv.size());
     job->envc = static_cast<uint32_t>(request.envp.size());
     job->args_size = pos;

@@ -27,7 +27,13 @@ struct JobRequest {
     bool stats = false;
     RunUser user;      // the proxy drops to these credentials after attaching
     bool poll = false; // --wait=poll: sleep 50 us between looks instead of waiting for a notification
+    // What execve would keep of cokernel run's own signal state when it started (bit sig - 1): the signals
+    // it ignored (nohup's SIGHUP, a shell's SIGINT for a background job) and its mask.
+    std::uint64_t sig_ignored = 0, sig_blocked = 0;
 };
+
+// The calling process's ignored signals and mask, as JobRequest keeps them; read before it installs handlers.
+void inherited_signals(std::uint64_t& ignored, std::uint64_t& blocked);
 
 // The proxy's own descriptors live at or above this number, so the job cannot name them (fd_limit).
 inline constexpr int proxy_fd_base = 1000;

@@ -17,6 +17,10 @@
  *        signals read-from-linux prints "ready", reads an empty pipe until SIGINT's handler ends the read
  *                                with EINTR, then exits 0
  *        signals spin            prints "ready" and computes forever (no handler: a signal's default ends it)
+ *        signals inherited       prints which signals it started with ignored or blocked (execve keeps both)
+ *        signals spawn CMD...    ignores SIGHUP, SIGPIPE, SIGRTMIN+3, blocks SIGUSR2 and SIGTERM, execs CMD
+ *        signals default CMD...  gives SIGINT and SIGQUIT their default action back (a shell's background job
+ *                                starts with both ignored), execs CMD
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -383,7 +387,8 @@ static void blocking_calls(void) {
     pthread_t t = later(SIGUSR1);
     ssize_t n = read(p[0], buf, sizeof buf);
     int e = errno;
-    check(n == -1 && e == EINTR && count == 1, "read from an empty pipe: EINTR after a handler without SA_RESTART");
+    check(n == -1 && e == EINTR && count == 1,
+          "read from an empty pipe: EINTR after a handler without SA_RESTART");
     pthread_join(t, NULL);
 
     pipe_w = p[1];
@@ -395,7 +400,8 @@ static void blocking_calls(void) {
     count = 0;
     t = later(SIGUSR2);
     n = read(p[0], buf, sizeof buf);
-    check(n == 1 && buf[0] == 'r' && count == 1, "read under SA_RESTART: restarted, returns the byte the handler wrote");
+    check(n == 1 && buf[0] == 'r' && count == 1,
+          "read under SA_RESTART: restarted, returns the byte the handler wrote");
     pthread_join(t, NULL);
 
     set_handler(SIGUSR1, SA_RESTART, NULL);
@@ -442,6 +448,45 @@ static int read_from_linux(void) {
     }
     printf("read-from-linux: read returned %zd (errno %d), handler ran %d times\n", n, e, (int)count);
     return 1;
+}
+
+/* inherited: what this process got from the one that started it: ignored signals and its mask (execve keeps
+ * both). */
+static int inherited(void) {
+    const int sigs[] = {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGTERM, SIGRTMIN + 3};
+    sigset_t mask;
+    sigprocmask(SIG_SETMASK, NULL, &mask);
+    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old;
+        sigaction(sigs[i], NULL, &old);
+        printf("inherited: signal %d: %s, %s\n", sigs[i], old.sa_handler == SIG_IGN ? "ignored" : "default",
+               sigismember(&mask, sigs[i]) ? "blocked" : "not blocked");
+    }
+    return 0;
+}
+
+/* spawn CMD ARGS...: ignores SIGHUP, SIGPIPE and SIGRTMIN+3, blocks SIGUSR2 and SIGTERM, then execs CMD. */
+static int spawn(char** cmd) {
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGRTMIN + 3, SIG_IGN);
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR2);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, NULL);
+    execvp(cmd[0], cmd);
+    perror(cmd[0]);
+    return 127;
+}
+
+/* default CMD ARGS...: SIGINT and SIGQUIT back to their default action, then execs CMD. */
+static int with_defaults(char** cmd) {
+    signal(SIGINT, SIG_DFL);
+    signal(SIGQUIT, SIG_DFL);
+    execvp(cmd[0], cmd);
+    perror(cmd[0]);
+    return 127;
 }
 
 static volatile sig_atomic_t alarms;
@@ -578,6 +623,12 @@ int main(int argc, char** argv) {
         sleep(5);
     } else if (strcmp(mode, "from-linux") == 0) {
         return from_linux();
+    } else if (strcmp(mode, "inherited") == 0) {
+        return inherited();
+    } else if (strcmp(mode, "spawn") == 0 && argc > 2) {
+        return spawn(argv + 2);
+    } else if (strcmp(mode, "default") == 0 && argc > 2) {
+        return with_defaults(argv + 2);
     } else if (strcmp(mode, "read-from-linux") == 0) {
         return read_from_linux();
     } else if (strcmp(mode, "spin") == 0) {

@@ -1,4 +1,4 @@
-# vm: --smp 4 --mem 2G --add @BUILD@/tests/elf/hello_static:/root/hello_static --add @BUILD@/tests/elf/hello_static_pie:/root/hello_static_pie --add @BUILD@/tests/elf/hello_dynamic:/root/hello_dynamic --add @BUILD@/tests/elf/tiny_static:/root/tiny_static --add @BUILD@/tests/elf/crash_static:/root/crash_static --add @BUILD@/progs/stream:/root/stream --add @BUILD@/progs/syscheck:/root/syscheck
+# vm: --smp 4 --mem 2G --add @BUILD@/tests/elf/hello_static:/root/hello_static --add @BUILD@/tests/elf/hello_static_pie:/root/hello_static_pie --add @BUILD@/tests/elf/hello_dynamic:/root/hello_dynamic --add @BUILD@/tests/elf/tiny_static:/root/tiny_static --add @BUILD@/tests/elf/crash_static:/root/crash_static --add @BUILD@/progs/stream:/root/stream --add @BUILD@/progs/syscheck:/root/syscheck --add @BUILD@/progs/signals:/root/signals
 # cokernel run: static busybox in ring 3 on an enclave CPU, syscalls native or delegated to the proxy; output,
 # files and exit statuses as on Linux; refused executables leave the enclave usable; --enclave reuse.
 . /root/lib.sh
@@ -14,8 +14,9 @@ check_eq "the temporary enclave is gone" "$(grep -c . /proc/cokernel)" "1"
 check_eq "CPUs are back" "$(cat /sys/devices/system/cpu/online)" "$start_cpus"
 check_eq "memory is back" "$(grep MemTotal /proc/meminfo)" "$start_mem"
 
-# SIGINT to the launcher: the temporary enclave goes away, the exit status is 130.
-cokernel run --ncpus 1 --mem 256M /bin/busybox sleep 60 &
+# SIGINT to the launcher: the temporary enclave goes away, the exit status is 130. (A shell's background job
+# starts with SIGINT ignored and the job would inherit that: /root/signals default gives it its default action.)
+/root/signals default cokernel run --ncpus 1 --mem 256M /bin/busybox sleep 60 &
 pid=$!
 started=no
 for i in $(seq 60); do

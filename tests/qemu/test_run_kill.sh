@@ -1,4 +1,4 @@
-# vm: --smp 4 --mem 2G --add @BUILD@/progs/sleep_write:/root/sleep_write
+# vm: --smp 4 --mem 2G --add @BUILD@/progs/sleep_write:/root/sleep_write --add @BUILD@/progs/signals:/root/signals
 # A proxy that goes away ends its job: kill -9 of `cokernel run --enclave ID` while the job sleeps (native),
 # waits in a delegated read, or computes in ring 3; SIGINT and SIGTERM go to the job, whose default action (it
 # has no handler) ends it with that signal; the enclave takes the next job. kill -9 of
@@ -57,7 +57,9 @@ writer=$!
 kill_during KILL 137 "job in a delegated read" sh -c "exec cokernel run --enclave $id /bin/busybox cat </root/fifo"
 kill $writer
 kill_during KILL 137 "computing job" cokernel run --enclave "$id" /bin/busybox sh -c 'while :; do :; done'
-kill_during INT 130 "SIGINT, sleeping job" cokernel run --enclave "$id" /bin/busybox sleep 60
+# A shell's background job starts with SIGINT and SIGQUIT ignored, and so would its job (execve keeps them):
+# /root/signals default gives them back their default action first, as an interactive shell's job has it.
+kill_during INT 130 "SIGINT, sleeping job" /root/signals default cokernel run --enclave "$id" /bin/busybox sleep 60
 kill_during TERM 143 "SIGTERM, computing job" cokernel run --enclave "$id" /bin/busybox sh -c 'while :; do :; done'
 
 # Waiting: a job that sleeps 3 s natively (tests/progs/sleep_write: nanosleep on the co-kernel's TSC, no

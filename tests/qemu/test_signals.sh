@@ -9,7 +9,7 @@
 # ends a job's read of an empty pipe (delegated: the proxy's read is interrupted) with EINTR after the
 # handler, as on Linux. The enclave takes the next job.
 . /root/lib.sh
-plan 31
+plan 33
 start_cpus=$(cat /sys/devices/system/cpu/online)
 check "modprobe cokernel" modprobe cokernel
 
@@ -65,6 +65,13 @@ signalled /root/ck-rl.txt INT -- cokernel run --enclave "$id" /root/signals read
 check_eq "read-from-linux: SIGINT to cokernel run interrupts the job's delegated read, exit 0 ($(tail -n1 /root/ck-rl.txt))" "$rc" "0"
 if cmp -s /root/linux-rl.txt /root/ck-rl.txt; then ok "read-from-linux: the same output as on Linux"; else
     not_ok "read-from-linux: output differs: $(diff /root/linux-rl.txt /root/ck-rl.txt | head -n 10 | tr '\n' ' ')"; fi
+# What execve keeps: ignored signals and the mask of the process that ran the job (here of cokernel run).
+timeout 60 /root/signals spawn /root/signals inherited > /root/linux-inh.txt 2>&1
+timeout 60 /root/signals spawn cokernel run --enclave "$id" /root/signals inherited > /root/ck-inh.txt 2>&1
+check_eq "inherited: SIGHUP ignored, SIGTERM blocked from the parent, on Linux" \
+    "$(grep -c -e 'signal 1: ignored, not blocked' -e 'signal 15: default, blocked' /root/linux-inh.txt)" "2"
+if cmp -s /root/linux-inh.txt /root/ck-inh.txt; then ok "inherited: the job starts with the ignored signals and mask of cokernel run, as on Linux"; else
+    not_ok "inherited: differs from Linux: $(diff /root/linux-inh.txt /root/ck-inh.txt | head -n 10 | tr '\n' ' ')"; fi
 for pair in TERM:143 INT:130; do
     sg=${pair%:*} want=${pair#*:}
     signalled /root/linux-spin.txt "$sg" -- timeout 60 /root/signals spin
