@@ -35,4 +35,16 @@ int64_t Decoder::self_pid(size_t i) {
     return pid == 0 || (job_.self.pid != 0 && pid == job_.self.pid) ? 0 : refuse(-ESRCH);
 }
 
+// getpriority/setpriority(PRIO_PROCESS, the job's pid): each job thread's calls run in its own proxy
+// thread, whose nice is that job thread's, so the job's pid names the caller (0): from its main thread that
+// is Linux's meaning; from another thread it names the caller, not the main thread. Other pids, groups and
+// users are Linux's, with the job user's rights.
+int64_t Decoder::prio_who(size_t i, size_t which_arg) {
+    constexpr int32_t PRIO_PROCESS = 0;
+    if (as_int(a(which_arg)) == PRIO_PROCESS && job_.self.pid != 0 && as_int(a(i)) == job_.self.pid) {
+        out_.args[i] = 0;
+    }
+    return 0;
+}
+
 } // namespace ck::deleg::detail

@@ -45,6 +45,7 @@ class Decoder {
 
     // validate.cpp
     int64_t fd(uint64_t v);
+    int64_t out_up_to(size_t i, size_t len_arg);
     int64_t string(size_t i);
     int64_t array(uint64_t p, uint64_t count, uint64_t elem) const;
     // decode_msg.cpp
@@ -70,6 +71,7 @@ class Decoder {
     // decode_process.cpp
     int64_t rlimit_in(size_t i, size_t resource_arg);
     int64_t self_pid(size_t i);
+    int64_t prio_who(size_t i, size_t which_arg);
 
     const SyscallInfo& s_;
     const cokernel_deleg_request& req_;

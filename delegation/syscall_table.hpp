@@ -45,6 +45,7 @@ enum class ArgKind : uint8_t {
     optval_in,
     optval_out,
     self_pid,
+    prio_who,
     domain,
     raw,
 };
@@ -75,6 +76,9 @@ constexpr ArgSpec SIGMASK_PACK{ArgKind::sigmask_pack, 0, 0};
 constexpr ArgSpec SELF_PID{ArgKind::self_pid, 0, 0};
 constexpr ArgSpec DOMAIN{ArgKind::domain, 0, 0};
 constexpr ArgSpec RAW{ArgKind::raw, 0, 0};
+constexpr ArgSpec PRIO_WHO(uint8_t i) {
+    return {ArgKind::prio_who, i, 0};
+}
 constexpr ArgSpec IN(uint16_t n) {
     return {ArgKind::in, 0, n};
 }

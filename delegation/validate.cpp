@@ -38,6 +38,24 @@ int64_t Decoder::array(uint64_t p, uint64_t count, uint64_t elem) const {
     return range(p, count * elem);
 }
 
+// read and pread64 fill at most len bytes and stop at the end of the data: Linux checks only that the
+// buffer lies in the user half, so a length far beyond a small buffer reads what there is. Here the
+// length is cut at the end of the job's memory (a read that has more data than that fills the memory up
+// to its end and returns the count, where Linux would fault partway). Any other call: all len bytes.
+int64_t Decoder::out_up_to(size_t i, size_t len_arg) {
+    const uint64_t p = a(i), n = a(len_arg);
+    constexpr uint64_t user_end = (uint64_t{1} << 47) - 4096; // TASK_SIZE_MAX with 4-level paging
+    if (job_.memory.contains(p, n)) {
+        return 0;
+    }
+    const bool up_to = s_.nr == 0 || s_.nr == 17; // read, pread64
+    if (up_to && job_.memory.room(p) != 0 && p < user_end && n <= user_end - p) {
+        out_.args[len_arg] = job_.memory.room(p);
+        return 0;
+    }
+    return -EFAULT;
+}
+
 int64_t Decoder::fd(uint64_t v) {
     return as_int(v) >= job_.fd_limit ? refuse(-EBADF) : 0;
 }
@@ -84,8 +102,9 @@ int64_t Decoder::one(size_t i) {
     case ArgKind::out:
     case ArgKind::inout:
         return range(a(i), k.size);
-    case ArgKind::in_len:
     case ArgKind::out_len:
+        return out_up_to(i, k.arg);
+    case ArgKind::in_len:
     case ArgKind::inout_len:
         return range(a(i), a(k.arg));
     case ArgKind::in_array:
@@ -123,6 +142,8 @@ int64_t Decoder::one(size_t i) {
         return optval_out(i, k.arg);
     case ArgKind::self_pid:
         return self_pid(i);
+    case ArgKind::prio_who:
+        return prio_who(i, k.arg);
     case ArgKind::domain:
         return domain(i);
     case ArgKind::raw:

@@ -134,7 +134,7 @@ bool collect_strings(const uint8_t* area, uint64_t size, uint32_t count) {
 void process_init(Process& p, cokernel_job& b) {
     p.block = &b;
     p.id = Identity{b.pid, b.uid, b.euid, b.gid, b.egid};
-    p.clocks = Clocks{b.tsc_base, b.realtime_ns, b.monotonic_ns, arch::rdtsc()};
+    p.clocks = Clocks{b.tsc_base, b.realtime_ns, b.monotonic_ns};
     memcpy(p.utsname, b.utsname, sizeof p.utsname);
     memcpy(p.policy.delegate_native, b.delegate_native, sizeof p.policy.delegate_native);
     memcpy(p.policy.deny, b.deny, sizeof p.policy.deny);
@@ -149,6 +149,7 @@ void process_init(Process& p, cokernel_job& b) {
     }
     p.live = 0;
     p.cpus_used = 0;
+    p.ended_cpu_tsc = 0;
     p.running = false;
     p.exiting = false;
     p.exit_status = 0;
@@ -231,9 +232,7 @@ void start_job(cokernel_job& b, PhysAllocator<64>& phys) {
         memcpy(random + i, &t, 8);
     }
     args.random = random;
-    uint32_t a = 1, bx = 0, c = 0, d = 0;
-    asm volatile("cpuid" : "+a"(a), "=b"(bx), "=c"(c), "=d"(d));
-    args.hwcap = d;
+    args.hwcap = arch::cpuid(1).d;
     args.uid = p.id.uid;
     args.euid = p.id.euid;
     args.gid = p.id.gid;

@@ -15,12 +15,7 @@ uint64_t g_root = 0;
 bool g_nx = false;
 
 bool cpu_has_nx() {
-    uint32_t a = 0x80000001;
-    uint32_t b = 0;
-    uint32_t c = 0;
-    uint32_t d = 0;
-    asm volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
-    return (d & (1u << 20)) != 0;
+    return (arch::cpuid(0x80000001).d & (1u << 20)) != 0;
 }
 
 uint64_t virt_of(const char* p) {

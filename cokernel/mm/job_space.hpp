@@ -276,6 +276,20 @@ class JobSpace {
         return e != 0 && all_used(addr - addr % PAGE, e);
     }
 
+    // Bytes in use from the page-aligned addr on without a free page between, at most limit (mincore: one
+    // run of vec at a time); 0 when addr's page is free.
+    uint64_t run_from(uint64_t addr, uint64_t limit) const {
+        uint32_t i = first_ending_after(addr);
+        if (i == n_ || r_[i].start > addr) {
+            return 0;
+        }
+        uint64_t e = r_[i].end;
+        while (e - addr < limit && i + 1 < n_ && r_[i + 1].start == e) {
+            e = r_[++i].end;
+        }
+        return e - addr < limit ? e - addr : limit;
+    }
+
     // What the page holding addr is; free outside the space.
     PageKind kind(uint64_t addr) const {
         const uint32_t i = first_ending_after(addr);

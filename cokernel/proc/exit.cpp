@@ -1,6 +1,7 @@
 // The end of threads and of the process (proc/exit.hpp).
 #include "exit.hpp"
 
+#include "cpu_time.hpp"
 #include "futex_ops.hpp"
 #include "kernel.hpp"
 #include "percpu.hpp"
@@ -27,6 +28,7 @@ void thread_exit(Thread& self, int32_t code) {
         p.exit_status = code; // the last thread's exit() is the process's
         p.signal = 0;
     }
+    p.ended_cpu_tsc += thread_cpu_tsc(self); // what it runs from here on is the exit's
     const bool last = p.live == 0;
     PerCpu& c = this_cpu();
     __atomic_fetch_sub(&c.rq.assigned, 1u, __ATOMIC_RELAXED);

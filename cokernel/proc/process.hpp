@@ -22,10 +22,9 @@ struct Identity {
 };
 
 // What the native time calls count from: CLOCK_REALTIME, CLOCK_MONOTONIC and the TSC as the proxy read them
-// at one instant, and the TSC when the job started (its CPU-time clocks).
+// at one instant (the CPU-time clocks are the threads' own: proc/cpu_time.hpp).
 struct Clocks {
     uint64_t tsc_base = 0, realtime_ns = 0, monotonic_ns = 0;
-    uint64_t start_tsc = 0;
 };
 
 // Its syscalls by path, for the console and the proxy's statistics (cokernel_job.native_calls, ...).
@@ -55,6 +54,7 @@ struct Process {
     bool channel_ready[MAX_THREADS] = {}; // set up in this job (job.h: never again while it runs)
     uint32_t live = 0;                    // threads started and not ended
     uint64_t cpus_used = 0;               // enclave CPUs that ran its threads (TLB shootdown targets)
+    uint64_t ended_cpu_tsc = 0;           // the CPU time of its ended threads (proc/cpu_time.hpp)
 
     bool running = false;    // started, and not yet reaped by job.cpp
     bool exiting = false;    // exit_group, a fatal signal or the proxy's end: every thread ends

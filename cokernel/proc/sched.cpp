@@ -3,6 +3,7 @@
 
 #include "apic.hpp"
 #include "cpu.hpp"
+#include "cpu_time.hpp"
 #include "exit.hpp"
 #include "itimer.hpp"
 #include "kernel.hpp"
@@ -111,13 +112,6 @@ void rearm_timer(PerCpu& c) {
     rq.timer_tsc = when;
 }
 
-void fxsave(uint8_t (&area)[512]) {
-    asm volatile("fxsave %0" : "=m"(area));
-}
-void fxrstor(const uint8_t (&area)[512]) {
-    asm volatile("fxrstor %0" ::"m"(area));
-}
-
 // From prev (nullptr: the idle loop) to next (nullptr: the idle loop) on this CPU. Returns in prev's context
 // when something switches back to it, possibly on another CPU (a migrated thread).
 void switch_to(Thread* prev, Thread* next) {
@@ -128,8 +122,13 @@ void switch_to(Thread* prev, Thread* next) {
         }
         next->on_cpu = true;
     }
+    const uint64_t now = arch::rdtsc();
     if (prev != nullptr) {
-        fxsave(prev->fpu);
+        arch::fxsave(prev->fpu);
+        thread_cpu_off(*prev, now);
+    }
+    if (next != nullptr) {
+        next->on_cpu_tsc = now;
     }
     c.switch_from = prev;
     c.current = next;
@@ -138,7 +137,7 @@ void switch_to(Thread* prev, Thread* next) {
         c.kernel_rsp = next->stack.top;
         c.tables.tss.rsp[0] = next->stack.top;
         arch::wrmsr(MSR_FS_BASE, next->fs_base);
-        fxrstor(next->fpu);
+        arch::fxrstor(next->fpu);
         __atomic_fetch_or(&next->process->cpus_used, uint64_t{1} << c.index, __ATOMIC_ACQ_REL);
         next_rsp = next->switch_rsp;
     }

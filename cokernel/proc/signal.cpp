@@ -72,19 +72,12 @@ uint32_t mxcsr_mask() {
     static uint32_t mask = 0;
     if (mask == 0) {
         alignas(16) uint8_t area[512] = {};
-        asm volatile("fxsave %0" : "=m"(area));
+        arch::fxsave(area);
         uint32_t m = 0;
         memcpy(&m, area + FXSAVE_MXCSR_MASK, 4);
         mask = m != 0 ? m : 0xffbf; // 0: the default mask (Intel SDM, 11.6.6)
     }
     return mask;
-}
-
-void fxsave_into(uint8_t (&area)[512]) {
-    asm volatile("fxsave %0" : "=m"(area));
-}
-void fxrstor_from(const uint8_t (&area)[512]) {
-    asm volatile("fxrstor %0" ::"m"(area));
 }
 
 // Builds the handler's frame on the user stack and points f at the handler (x64_setup_rt_frame). oldmask is
@@ -104,7 +97,7 @@ bool setup_frame(Thread& self, arch::Frame& f, int s, const KSigaction& act, con
     if (fx == nullptr || fr == nullptr) {
         return false;
     }
-    fxsave_into(self.fpu); // the thread's own state: live on this CPU while it is in the kernel
+    arch::fxsave(self.fpu); // the thread's own state: live on this CPU while it is in the kernel
     memcpy(fx, self.fpu, FPSTATE_SIZE);
 
     RtSigFrame frame{};
@@ -180,6 +173,7 @@ void thread_signals_init(ThreadSignals& s, uint64_t blocked) {
     s.alt = AltStack{};
     s.pending.set = 0;
     s.fault_trapno = s.fault_err = s.fault_cr2 = 0;
+    s.fault_sig = 0;
 }
 
 int64_t signal_send_process(Process& p, const SigInfo& info) {
@@ -264,14 +258,14 @@ void signal_deliver(Thread& self, arch::Frame& f, bool from_syscall) {
         const int s = take_next(self, ~self.sig.blocked, info);
         KSigaction act{};
         uint64_t oldmask = self.sig.restore_blocked ? self.sig.saved_blocked : self.sig.blocked;
-        const bool fault = s != 0 && s == static_cast<int>(self.sig.fault_trapno >> 32);
+        const bool fault = s != 0 && s == self.sig.fault_sig;
         if (s != 0) {
             act = p.sig.action[s - 1];
             if (has_handler(act) && (act.flags & SA_RESETHAND) != 0) {
                 p.sig.action[s - 1].handler = SIG_DFL;
             }
             if (fault) {
-                self.sig.fault_trapno &= 0xffffffffu;
+                self.sig.fault_sig = 0;
             }
         }
         p.lock.unlock();
@@ -325,8 +319,8 @@ void signal_fault(Thread& self, const arch::Frame& f, int s, int code, uint64_t 
         si.u.fault.addr = addr;
         self.sig.pending.drop(bit(s)); // this fault's siginfo, not an earlier kill's
         self.sig.pending.add(si);
-        // The signal number in the high half: the frame of that signal, and only that one, carries these.
-        self.sig.fault_trapno = f.vector | (static_cast<uint64_t>(s) << 32);
+        self.sig.fault_trapno = f.vector;
+        self.sig.fault_sig = s;
         self.sig.fault_err = f.error;
         self.sig.fault_cr2 = f.vector == 14 ? cr2 : 0;
     }
@@ -365,7 +359,7 @@ int64_t signal_return(Thread& self, arch::Frame& f) {
         memcpy(&mxcsr, self.fpu + FXSAVE_MXCSR, 4);
         mxcsr &= mxcsr_mask(); // a reserved bit would make FXRSTOR fault in ring 0
         memcpy(self.fpu + FXSAVE_MXCSR, &mxcsr, 4);
-        fxrstor_from(self.fpu);
+        arch::fxrstor(self.fpu);
     } else {
         fpu_initial_state(self.fpu);
     }

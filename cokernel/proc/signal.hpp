@@ -24,8 +24,10 @@ struct ThreadSignals {
     bool iret_return = false;     // its syscall returns through IRET (rt_sigreturn restored %rcx and %r11)
     sig::AltStack alt;
     sig::Pending pending; // thread-directed: tkill, tgkill, its own faults
-    // The exception a pending fault signal came from (the frame's sigcontext trapno, err and cr2).
+    // The exception a pending fault signal came from (the frame's sigcontext trapno, err and cr2), and that
+    // signal's number: its frame, and only its, carries them (0: no fault pending).
     uint64_t fault_trapno = 0, fault_err = 0, fault_cr2 = 0;
+    int fault_sig = 0;
 };
 
 struct ProcessSignals {

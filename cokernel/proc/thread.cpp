@@ -2,6 +2,7 @@
 // (user.S) "returns" into thread_first_entry, which pops the user frame at the top into ring 3.
 #include "thread.hpp"
 
+#include "cpu.hpp"
 #include "kernel.hpp"
 #include "mem.hpp"
 
@@ -34,6 +35,9 @@ bool thread_init(Thread& t, Process& p, uint32_t tid, PhysAllocator<64>& phys) {
     t.clear_child_tid = 0;
     t.robust_list = 0;
     t.wake_tsc = 0;
+    t.cpu_tsc = 0;
+    t.on_cpu_tsc = 0;
+    t.proxy_wait_tsc = 0;
     t.rq_next = nullptr;
     t.sleep_next = nullptr;
     t.futex_waiter = nullptr;
@@ -54,7 +58,7 @@ void fpu_initial_state(uint8_t (&fpu)[512]) {
     asm volatile("fninit");
     const uint32_t mxcsr = 0x1f80;
     asm volatile("ldmxcsr %0" ::"m"(mxcsr));
-    asm volatile("fxsave %0" : "=m"(fpu));
+    arch::fxsave(fpu);
 }
 
 void thread_release(Thread& t, PhysAllocator<64>& phys) {

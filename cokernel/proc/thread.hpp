@@ -47,6 +47,9 @@ struct Thread {
     uint64_t clear_child_tid = 0; // set_tid_address / CLONE_CHILD_CLEARTID: zeroed and woken at its exit
     uint64_t robust_list = 0;     // set_robust_list's head (0: none)
     uint64_t wake_tsc = 0;        // while blocked: the TSC at which it wakes anyway (0: none)
+    // Its CPU time (proc/cpu_time.hpp): TSC ticks on a CPU before its last switch in, the TSC of that switch
+    // in (0: off its CPU), and the ticks of its waits for the proxy, which are not its CPU time.
+    uint64_t cpu_tsc = 0, on_cpu_tsc = 0, proxy_wait_tsc = 0;
     Thread* rq_next = nullptr;    // run-queue link
     Thread* sleep_next = nullptr; // its CPU's sleepers list
     void* futex_waiter = nullptr; // while it waits in futex: its entry in the futex queues (sys_futex.cpp)

@@ -5,8 +5,13 @@
 namespace ck {
 
 struct Clocks;
+struct Thread;
 
-// ns of clock clk (CLOCK_* id) now; false for clocks a job cannot read.
+// ns of clock clk (CLOCK_* id) now; false for the CPU-time clocks and for clocks a job cannot read.
 bool clock_now(const Clocks& c, uint64_t clk, uint64_t& ns);
+
+// ns of CPU-time clock clk (CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID, or a clock_getcpuclockid /
+// pthread_getcpuclockid id of the job or one of its threads) now; false for any other clock.
+bool cpu_clock_now(Thread& self, uint64_t clk, uint64_t& ns);
 
 } // namespace ck

@@ -8,6 +8,7 @@
 
 #include "client.hpp"
 #include "cpu.hpp"
+#include "cpu_time.hpp"
 #include "errno.hpp"
 #include "kernel.hpp"
 #include "percpu.hpp"
@@ -56,6 +57,7 @@ int64_t delegate_to_proxy(Thread& self, const Syscall& call) {
     const bool* exiting = &self.process->exiting;
     deleg::CokernelEnd& end = *self.channel;
     bool interrupted = false;
+    const uint64_t cpu0 = thread_cpu_tsc(self);
     const int64_t ret = deleg::delegate_call(
         end, static_cast<uint32_t>(call.nr), call.arg,
         [](auto& requests) {
@@ -81,6 +83,8 @@ int64_t delegate_to_proxy(Thread& self, const Syscall& call) {
             }
             return true;
         });
+    // Its CPU time counts the request, not the wait (a thread blocked in a Linux read uses no CPU there).
+    thread_cpu_exclude(self, thread_cpu_tsc(self) - cpu0);
     // The signal may have gone to another thread meanwhile: then no handler runs here, and the call restarts.
     return interrupted && ret == -EINTR ? restart_code(call.nr) : ret;
 }

@@ -7,6 +7,10 @@
 
 // sys_memory.cpp: the process's memory (the job space)
 #define CK_MEMORY_HANDLERS(X) X(brk) X(mmap) X(munmap) X(mremap) X(mprotect) X(madvise)
+// sys_residency.cpp: locks, residency and write-back of the job's memory (all of it always resident)
+#define CK_RESIDENCY_HANDLERS(X) X(mlock) X(munlock) X(mlock2) X(mlockall) X(munlockall) X(mincore) X(msync)
+// sys_usage.cpp: CPU time and memory used
+#define CK_USAGE_HANDLERS(X) X(getrusage) X(times)
 // sys_time.cpp: clocks and sleeps, from the TSC
 #define CK_TIME_HANDLERS(X)                                                                                  \
     X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) X(nanosleep) X(clock_nanosleep)
@@ -20,7 +24,13 @@
 // sys_futex.cpp
 #define CK_FUTEX_HANDLERS(X) X(futex)
 // sys_sched.cpp: the CPUs as the job sees them
-#define CK_SCHED_HANDLERS(X) X(sched_yield) X(sched_getaffinity) X(sched_setaffinity) X(getcpu)
+#define CK_SCHED_HANDLERS(X)                                                                                 \
+    X(sched_yield)                                                                                           \
+    X(sched_getaffinity)                                                                                     \
+    X(sched_setaffinity)                                                                                     \
+    X(getcpu)                                                                                                \
+    X(sched_getscheduler)                                                                                    \
+    X(sched_getparam) X(sched_rr_get_interval) X(sched_get_priority_max) X(sched_get_priority_min)
 // sys_signal.cpp: actions, masks, the alternate stack, waits for signals, sigreturn, signals to the job
 #define CK_SIGNAL_HANDLERS(X)                                                                                \
     X(rt_sigaction)                                                                                          \
@@ -38,6 +48,8 @@
 
 #define CK_NATIVE_HANDLERS(X)                                                                                \
     CK_MEMORY_HANDLERS(X)                                                                                    \
+    CK_RESIDENCY_HANDLERS(X)                                                                                 \
+    CK_USAGE_HANDLERS(X)                                                                                     \
     CK_TIME_HANDLERS(X)                                                                                      \
     CK_PROCESS_HANDLERS(X)                                                                                   \
     CK_THREAD_HANDLERS(X)                                                                                    \

@@ -14,6 +14,7 @@
 #include "mem.hpp"
 #include "process.hpp"
 #include "thread.hpp"
+#include "user_space.hpp"
 
 namespace ck {
 namespace {
@@ -196,6 +197,9 @@ SysRet sys_mmap(Thread& self, const Syscall& call) {
 SysRet sys_munmap(Thread& self, const Syscall& call) {
     const MemGuard guard(self.process->mem); // one change at a time, TLB shootdown included
     const uint64_t addr = call.arg[0], len = call.arg[1];
+    if (!user_range_ok(addr, len)) {
+        return -EINVAL; // a kernel address, or past the user half (elsewhere outside the job: nothing to do)
+    }
     if (!tables_left(TABLES)) {
         return -ENOMEM;
     }

@@ -1,5 +1,6 @@
 // The rest of the native syscalls (docs/run.md, "What is native"): uname as Linux answered it at job start,
 // getrandom from RDRAND, sched_yield.
+#include "cpu.hpp"
 #include "errno.hpp"
 #include "handlers.hpp"
 #include "mem.hpp"
@@ -10,9 +11,7 @@ namespace ck {
 namespace {
 
 bool has_rdrand() {
-    uint32_t a = 1, b = 0, c = 0, d = 0;
-    asm volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
-    return (c & (1u << 30)) != 0;
+    return (arch::cpuid(1).c & (1u << 30)) != 0;
 }
 
 } // namespace

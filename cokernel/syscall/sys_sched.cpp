@@ -1,6 +1,7 @@
 // The CPUs as the job sees them (docs/run.md, "Threads and CPUs"): the enclave's CPUs are CPUs 0..n-1,
 // affinity masks name them, getcpu says which one runs the caller, sched_yield gives it to the next thread
-// waiting for it.
+// waiting for it. Every thread is SCHED_OTHER at priority 0 with the co-kernel's 10 ms slice; the policy
+// getters say so, with Linux's errnos (a pid the job does not have: ESRCH).
 #include "errno.hpp"
 #include "handlers.hpp"
 #include "job.hpp"
@@ -9,6 +10,7 @@
 #include "process.hpp"
 #include "sched.hpp"
 #include "thread.hpp"
+#include "user_copy.hpp"
 
 namespace ck {
 namespace {
@@ -100,6 +102,68 @@ SysRet sys_getcpu(Thread& self, const Syscall& call) {
         memcpy(p, &node, 4);
     }
     return 0;
+}
+
+namespace {
+
+constexpr int64_t SCHED_OTHER = 0, SCHED_FIFO = 1, SCHED_RR = 2, SCHED_BATCH = 3, SCHED_IDLE = 5,
+                  SCHED_DEADLINE = 6;
+constexpr uint64_t SLICE_NS = 10000000; // proc/sched.cpp's time slice
+
+// Linux's order: a negative pid is EINVAL, then the thread must exist (ESRCH).
+int64_t check_pid(Thread& self, uint64_t pid) {
+    if (static_cast<int32_t>(pid) < 0) {
+        return -EINVAL;
+    }
+    return find_thread(self, static_cast<uint32_t>(pid)) != nullptr ? 0 : -ESRCH;
+}
+
+} // namespace
+
+SysRet sys_sched_getscheduler(Thread& self, const Syscall& call) {
+    const int64_t err = check_pid(self, call.arg[0]);
+    return err != 0 ? err : SCHED_OTHER;
+}
+
+SysRet sys_sched_getparam(Thread& self, const Syscall& call) {
+    if (call.arg[1] == 0 && static_cast<int32_t>(call.arg[0]) >= 0) {
+        return -EINVAL;
+    }
+    if (const int64_t err = check_pid(self, call.arg[0]); err != 0) {
+        return err;
+    }
+    uint8_t* out = self.process->mem.ptr(call.arg[1], 4);
+    if (out == nullptr) {
+        return -EFAULT;
+    }
+    memset(out, 0, 4); // sched_priority 0: SCHED_OTHER's only one
+    return 0;
+}
+
+SysRet sys_sched_rr_get_interval(Thread& self, const Syscall& call) {
+    if (const int64_t err = check_pid(self, call.arg[0]); err != 0) {
+        return err;
+    }
+    return put_pair(self.process->mem, call.arg[1], 0, SLICE_NS) ? 0 : -EFAULT;
+}
+
+// The priority range of each policy Linux has, whatever this one runs.
+SysRet sys_sched_get_priority_max(Thread&, const Syscall& call) {
+    const int64_t policy = static_cast<int32_t>(call.arg[0]);
+    return policy == SCHED_FIFO || policy == SCHED_RR ? 99
+           : policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE ||
+                   policy == SCHED_DEADLINE
+               ? 0
+               : -EINVAL;
+}
+
+SysRet sys_sched_get_priority_min(Thread&, const Syscall& call) {
+    const int64_t policy = static_cast<int32_t>(call.arg[0]);
+    return policy == SCHED_FIFO || policy == SCHED_RR ? 1
+           : policy == SCHED_OTHER || policy == SCHED_BATCH || policy == SCHED_IDLE ||
+                   policy == SCHED_DEADLINE
+               ? 0
+               : -EINVAL;
 }
 
 } // namespace ck

@@ -184,15 +184,16 @@ SysRet sys_sigaltstack(Thread& self, const Syscall& call) {
 
 // kill(pid, sig): the job's own pid, 0 (its group) or -pid (the group by id) name the job; -1 is every
 // process the user may signal but the caller, of which the job sees none (Linux: ESRCH when none was).
+// Linux's order for the senders: the target first (ESRCH), then the signal number (EINVAL); 0 sends nothing.
 SysRet sys_kill(Thread& self, const Syscall& call) {
     Process& p = *self.process;
     const auto pid = static_cast<int32_t>(call.arg[0]);
     const auto me = static_cast<int32_t>(p.id.pid);
-    if (bad_signal(call.arg[1])) {
-        return -EINVAL;
-    }
     if (pid != me && pid != 0 && pid != -me) {
         return -ESRCH;
+    }
+    if (bad_signal(call.arg[1])) {
+        return -EINVAL;
     }
     if (call.arg[1] == 0) {
         return 0;
@@ -201,12 +202,15 @@ SysRet sys_kill(Thread& self, const Syscall& call) {
 }
 
 SysRet sys_tkill(Thread& self, const Syscall& call) {
-    if (static_cast<int32_t>(call.arg[0]) <= 0 || bad_signal(call.arg[1])) {
+    if (static_cast<int32_t>(call.arg[0]) <= 0) {
         return -EINVAL;
     }
     Thread* t = self.process->find_thread(call.arg[0]);
     if (t == nullptr) {
         return -ESRCH;
+    }
+    if (bad_signal(call.arg[1])) {
+        return -EINVAL;
     }
     return call.arg[1] == 0
                ? 0
@@ -214,56 +218,87 @@ SysRet sys_tkill(Thread& self, const Syscall& call) {
 }
 
 SysRet sys_tgkill(Thread& self, const Syscall& call) {
-    if (static_cast<int32_t>(call.arg[0]) <= 0 || static_cast<int32_t>(call.arg[1]) <= 0 ||
-        bad_signal(call.arg[2])) {
+    if (static_cast<int32_t>(call.arg[0]) <= 0 || static_cast<int32_t>(call.arg[1]) <= 0) {
         return -EINVAL;
     }
     Thread* t = call.arg[0] == self.process->id.pid ? self.process->find_thread(call.arg[1]) : nullptr;
     if (t == nullptr) {
         return -ESRCH;
     }
+    if (bad_signal(call.arg[2])) {
+        return -EINVAL;
+    }
     return call.arg[2] == 0
                ? 0
                : signal_send_thread(*t, user_info(self, static_cast<int>(call.arg[2]), SI_TKILL));
 }
 
-// rt_sigqueueinfo(pid, sig, info) and rt_tgsigqueueinfo(tgid, tid, sig, info): the caller's siginfo, its
-// si_signo set to sig; to itself any si_code goes (Linux refuses SI_USER-like codes to others only).
-SysRet sys_rt_sigqueueinfo(Thread& self, const Syscall& call) {
-    Process& p = *self.process;
-    const auto s = static_cast<int64_t>(call.arg[1]);
-    if (!valid(s)) {
-        return -EINVAL;
-    }
-    SigInfo info{};
-    const uint8_t* u = p.mem.ptr(call.arg[2], sizeof info);
+namespace {
+
+// The caller's siginfo for rt_sigqueueinfo/rt_tgsigqueueinfo, in Linux's order: EFAULT where it cannot be
+// read; EPERM for a code the kernel's own senders use (SI_USER, SI_KERNEL, SI_TKILL) sent to another
+// thread than the caller (to_self: the target is the caller, by tid for rt_tgsigqueueinfo and by pid for
+// rt_sigqueueinfo, as task_pid_vnr(current) is compared there). 0: info holds it.
+int64_t queued_info(const Process& p, uint64_t addr, bool to_self, SigInfo& info) {
+    const uint8_t* u = p.mem.ptr(addr, sizeof info);
     if (u == nullptr) {
         return -EFAULT;
+    }
+    memcpy(&info, u, sizeof info);
+    return (info.code >= 0 || info.code == SI_TKILL) && !to_self ? -EPERM : 0;
+}
+
+} // namespace
+
+// rt_sigqueueinfo(pid, sig, info) and rt_tgsigqueueinfo(tgid, tid, sig, info): the caller's siginfo, its
+// si_signo set to sig; signal 0 sends nothing.
+SysRet sys_rt_sigqueueinfo(Thread& self, const Syscall& call) {
+    Process& p = *self.process;
+    SigInfo info{};
+    const bool to_self = static_cast<int32_t>(call.arg[0]) == static_cast<int32_t>(self.tid);
+    if (const int64_t err = queued_info(p, call.arg[2], to_self, info); err != 0) {
+        return err;
     }
     if (static_cast<int32_t>(call.arg[0]) != static_cast<int32_t>(p.id.pid)) {
         return -ESRCH;
     }
-    memcpy(&info, u, sizeof info);
+    const auto s = static_cast<int64_t>(call.arg[1]);
+    if (bad_signal(call.arg[1])) {
+        return -EINVAL;
+    }
+    if (s == 0) {
+        return 0;
+    }
     info.signo = static_cast<int32_t>(s);
     return signal_send_process(p, info);
 }
 
 SysRet sys_rt_tgsigqueueinfo(Thread& self, const Syscall& call) {
     Process& p = *self.process;
-    const auto s = static_cast<int64_t>(call.arg[2]);
-    if (!valid(s)) {
-        return -EINVAL;
-    }
     SigInfo info{};
+    const auto tgid = static_cast<int32_t>(call.arg[0]), tid = static_cast<int32_t>(call.arg[1]);
     const uint8_t* u = p.mem.ptr(call.arg[3], sizeof info);
     if (u == nullptr) {
         return -EFAULT;
+    }
+    if (tgid <= 0 || tid <= 0) {
+        return -EINVAL;
+    }
+    if (const int64_t err = queued_info(p, call.arg[3], tid == static_cast<int32_t>(self.tid), info);
+        err != 0) {
+        return err;
     }
     Thread* t = call.arg[0] == p.id.pid ? p.find_thread(call.arg[1]) : nullptr;
     if (t == nullptr) {
         return -ESRCH;
     }
-    memcpy(&info, u, sizeof info);
+    const auto s = static_cast<int64_t>(call.arg[2]);
+    if (bad_signal(call.arg[2])) {
+        return -EINVAL;
+    }
+    if (s == 0) {
+        return 0;
+    }
     info.signo = static_cast<int32_t>(s);
     return signal_send_thread(*t, info);
 }

@@ -2,6 +2,7 @@
 // pthread_create and libgomp use. A new thread starts from a copy of the caller's user registers with rax 0,
 // its own stack and TLS, the caller's x87/SSE state and affinity, on the allowed CPU with the fewest
 // threads. A copy of the process (fork, vfork, clone without CLONE_VM) is not supported: -ENOSYS.
+#include "cpu.hpp"
 #include "errno.hpp"
 #include "handlers.hpp"
 #include "job.hpp"
@@ -102,7 +103,7 @@ SysRet clone_thread(Thread& self, const CloneRequest& r) {
     if (r.stack_top != 0) {
         f.rsp = r.stack_top;
     }
-    asm volatile("fxsave %0" : "=m"(t->fpu));
+    arch::fxsave(t->fpu);
     t->fs_base = (r.flags & CLONE_SETTLS) != 0 ? r.tls : self.fs_base;
     t->affinity = self.affinity;
     thread_signals_init(t->sig, self.sig.blocked); // its creator's mask; no alternate stack, nothing pending

@@ -3,6 +3,7 @@
 // as its clocksource) runs on from there.
 #include "clocks.hpp"
 #include "cpu.hpp"
+#include "cpu_time.hpp"
 #include "errno.hpp"
 #include "handlers.hpp"
 #include "kernel.hpp"
@@ -18,9 +19,7 @@ namespace {
 constexpr uint64_t NS = 1000000000;
 
 uint64_t ns_since(uint64_t tsc_then) {
-    const uint64_t khz = boot_params().tsc_khz;
-    const uint64_t ticks = arch::rdtsc() - tsc_then;
-    return ticks / khz * 1000000u + ticks % khz * 1000000u / khz; // no overflow: ticks % khz < 2^32
+    return tsc_ticks_ns(arch::rdtsc() - tsc_then);
 }
 
 } // namespace
@@ -29,6 +28,7 @@ bool clock_now(const Clocks& c, uint64_t clk, uint64_t& ns) {
     switch (clk) {
     case 0:  // CLOCK_REALTIME
     case 5:  // CLOCK_REALTIME_COARSE
+    case 8:  // CLOCK_REALTIME_ALARM (readable by anyone; only its timers need CAP_WAKE_ALARM)
     case 11: // CLOCK_TAI (no leap-second offset here)
         ns = c.realtime_ns + ns_since(c.tsc_base);
         return true;
@@ -36,15 +36,44 @@ bool clock_now(const Clocks& c, uint64_t clk, uint64_t& ns) {
     case 4: // CLOCK_MONOTONIC_RAW
     case 6: // CLOCK_MONOTONIC_COARSE
     case 7: // CLOCK_BOOTTIME
+    case 9: // CLOCK_BOOTTIME_ALARM
         ns = c.monotonic_ns + ns_since(c.tsc_base);
         return true;
-    case 2: // CLOCK_PROCESS_CPUTIME_ID: the job owns its CPU, so CPU time is time since its start
-    case 3: // CLOCK_THREAD_CPUTIME_ID
-        ns = ns_since(c.start_tsc);
-        return true;
-    default:
+    default: // the CPU-time clocks are cpu_clock_now's
         return false;
     }
+}
+
+bool cpu_clock_now(Thread& self, uint64_t clk, uint64_t& ns) {
+    const int32_t id = static_cast<int32_t>(clk);
+    if (clk == 2) { // CLOCK_PROCESS_CPUTIME_ID
+        ns = tsc_ticks_ns(process_cpu_tsc(*self.process));
+        return true;
+    }
+    if (clk == 3) { // CLOCK_THREAD_CPUTIME_ID
+        ns = tsc_ticks_ns(thread_cpu_tsc(self));
+        return true;
+    }
+    // clock_getcpuclockid / pthread_getcpuclockid: ~pid << 3, bit 2 per thread, bits 0-1 which (PROF, VIRT,
+    // SCHED: one count here); 3 there is a file descriptor's clock (none here). Linux takes only the caller's
+    // threads for a thread clock; a process clock here only the job's own (it sees no other process).
+    if (clk != static_cast<uint64_t>(static_cast<int64_t>(id)) || id >= 0 || (id & 3) == 3) {
+        return false;
+    }
+    const uint32_t pid = static_cast<uint32_t>(~(id >> 3));
+    if ((id & 4) != 0) {
+        const Thread* t = pid == 0 ? &self : self.process->find_thread(pid);
+        if (t == nullptr) {
+            return false;
+        }
+        ns = tsc_ticks_ns(thread_cpu_tsc(*t));
+        return true;
+    }
+    if (pid != 0 && pid != self.process->id.pid) {
+        return false;
+    }
+    ns = tsc_ticks_ns(process_cpu_tsc(*self.process));
+    return true;
 }
 
 namespace {
@@ -100,14 +129,19 @@ int64_t clock_nanosleep(const Process& p, uint64_t clk, uint64_t flags, uint64_t
 SysRet sys_clock_gettime(Thread& self, const Syscall& call) {
     const Process& p = *self.process;
     uint64_t ns = 0;
-    return !clock_now(p.clocks, call.arg[0], ns)            ? -EINVAL
-           : put_pair(p.mem, call.arg[1], ns / NS, ns % NS) ? 0
-                                                            : -EFAULT;
+    return !clock_now(p.clocks, call.arg[0], ns) && !cpu_clock_now(self, call.arg[0], ns) ? -EINVAL
+           : put_pair(p.mem, call.arg[1], ns / NS, ns % NS)                               ? 0
+                                                                                          : -EFAULT;
 }
 
+// Every clock here counts from the TSC: 1 ns (Linux gives its tick for the coarse clocks).
 SysRet sys_clock_getres(Thread& self, const Syscall& call) {
     const Process& p = *self.process;
-    return call.arg[0] > 11 ? -EINVAL : call.arg[1] == 0 || put_pair(p.mem, call.arg[1], 0, 1) ? 0 : -EFAULT;
+    uint64_t ns = 0;
+    if (!clock_now(p.clocks, call.arg[0], ns) && !cpu_clock_now(self, call.arg[0], ns)) {
+        return -EINVAL;
+    }
+    return call.arg[1] == 0 || put_pair(p.mem, call.arg[1], 0, 1) ? 0 : -EFAULT;
 }
 
 SysRet sys_gettimeofday(Thread& self, const Syscall& call) {

@@ -394,6 +394,8 @@ class FakeKernel final : public Kernel {
         case ArgKind::self_pid:
             require(static_cast<int32_t>(p) == 0 || static_cast<int32_t>(p) == ctx().self.pid);
             return;
+        case ArgKind::prio_who: // any pid: Linux checks the rights
+            return;
         case ArgKind::domain:
             require(!family_refused(static_cast<int>(p)));
             return;
@@ -656,6 +658,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             case ArgKind::nfds:
             case ArgKind::domain:
             case ArgKind::self_pid:
+            case ArgKind::prio_who:
                 a = in.ConsumeIntegralInRange(0, 7) == 0 ? 4242 : gen.integer();
                 break;
             case ArgKind::iov_in:

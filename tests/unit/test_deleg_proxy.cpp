@@ -137,6 +137,33 @@ TEST_CASE("proxy: vectored I/O and sockets with nested pointers", "[deleg][proxy
     CHECK(proxy.call(SYS_close, static_cast<uint64_t>(fds[1])) == 0);
 }
 
+// Bug (issue 16): read(fd, small, 1 << 40) of a 15-byte file was EFAULT; Linux reads the 15 bytes.
+TEST_CASE("proxy: read with a length far beyond its buffer reads what there is", "[deleg][proxy]") {
+    TempDir dir;
+    JobArena job;
+    Channel c;
+    PolicySet policy;
+    ProxyThread proxy(c, job_context(job.region(), 1 << 16), policy);
+    const uint64_t end = job.region().base + job.region().size;
+    const int64_t fd = proxy.call(SYS_openat, at_fdcwd, job.str(dir.path + "/f"), O_CREAT | O_RDWR, 0600);
+    REQUIRE(fd >= 0);
+    const auto f = static_cast<uint64_t>(fd);
+    CHECK(proxy.call(SYS_write, f, job.str("fifteen bytes!\n"), 15) == 15);
+    auto* small = static_cast<char*>(job.alloc(16));
+    const uint64_t at = JobArena::addr(small);
+    const uint64_t user_end = (uint64_t{1} << 47) - 4096; // what access_ok takes, with 4-level paging
+    const uint64_t most = user_end - at;                  // the longest length Linux accepts here
+    CHECK(proxy.call(SYS_pread64, f, at, most, 0) == 15);
+    CHECK(std::string(small, 15) == "fifteen bytes!\n");
+    CHECK(proxy.call(SYS_lseek, f, 0, SEEK_SET) == 0);
+    CHECK(proxy.call(SYS_read, f, at, most) == 15);
+    CHECK(proxy.call(SYS_pread64, f, end - 4, user_end - (end - 4), 0) == 4); // cut at the end of the memory
+    CHECK(proxy.call(SYS_pread64, f, at, most + 1, 0) == -EFAULT);            // past the user half
+    CHECK(proxy.call(SYS_pread64, f, at, ~uint64_t{0}, 0) == -EFAULT);
+    CHECK(proxy.call(SYS_write, f, at, most) == -EFAULT); // a write needs all of its bytes
+    CHECK(proxy.call(SYS_close, f) == 0);
+}
+
 TEST_CASE("proxy: malformed requests get errors, never a crash", "[deleg][proxy]") {
     JobArena job;
     Channel c;

@@ -565,6 +565,13 @@ TEST_CASE("job space: queries for mprotect, madvise and mincore", "[job_space]")
     CHECK(s.kind(P(4)) == PageKind::brk);
     CHECK(s.kind(P(6)) == PageKind::anon);
     CHECK(s.kind(P(8)) == PageKind::free);
+    // run_from: mincore's runs, across extents of different kinds, cut at a free page or at the limit.
+    CHECK(s.run_from(P(0), 100 * PAGE) == 8 * PAGE);
+    CHECK(s.run_from(P(3), 100 * PAGE) == 5 * PAGE);
+    CHECK(s.run_from(P(3), 2 * PAGE) == 2 * PAGE);
+    CHECK(s.run_from(P(8), 100 * PAGE) == 0);
+    CHECK(s.run_from(P(10), 100 * PAGE) == 2 * PAGE);
+    CHECK(s.run_from(BASE - PAGE, 100 * PAGE) == 0);
 
     std::vector<std::vector<uint64_t>> parts;
     s.for_each_mapped(P(3) + 8, 9 * PAGE, [&](uint64_t start, uint64_t end, PageKind k) {

@@ -17,6 +17,16 @@ inline void wrmsr(uint32_t msr, uint64_t value) {
                  : "memory");
 }
 
+// CPUID leaf (subleaf 0): eax, ebx, ecx, edx.
+struct CpuidRegs {
+    uint32_t a, b, c, d;
+};
+inline CpuidRegs cpuid(uint32_t leaf, uint32_t subleaf = 0) {
+    CpuidRegs r{leaf, 0, subleaf, 0};
+    asm volatile("cpuid" : "+a"(r.a), "=b"(r.b), "+c"(r.c), "=d"(r.d));
+    return r;
+}
+
 inline uint64_t read_cr2() {
     uint64_t v = 0;
     asm volatile("mov %%cr2, %0" : "=r"(v));
@@ -38,6 +48,14 @@ inline uint64_t rdtsc() {
     uint32_t hi = 0;
     asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
     return (uint64_t{hi} << 32) | lo;
+}
+
+// The x87/SSE state (FXSAVE's 512-byte image, 16-byte aligned): saved into area, loaded from it.
+inline void fxsave(uint8_t (&area)[512]) {
+    asm volatile("fxsave %0" : "=m"(area));
+}
+inline void fxrstor(const uint8_t (&area)[512]) {
+    asm volatile("fxrstor %0" ::"m"(area));
 }
 
 inline void cli() {
