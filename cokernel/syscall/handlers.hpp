@@ -9,8 +9,8 @@
 #define CK_MEMORY_HANDLERS(X) X(brk) X(mmap) X(munmap) X(mremap) X(mprotect) X(madvise)
 // sys_residency.cpp: locks, residency and write-back of the job's memory (all of it always resident)
 #define CK_RESIDENCY_HANDLERS(X) X(mlock) X(munlock) X(mlock2) X(mlockall) X(munlockall) X(mincore) X(msync)
-// sys_usage.cpp: CPU time and memory used
-#define CK_USAGE_HANDLERS(X) X(getrusage) X(times)
+// sys_usage.cpp: CPU time and memory used, the memory there is
+#define CK_USAGE_HANDLERS(X) X(getrusage) X(times) X(sysinfo)
 // sys_time.cpp: clocks and sleeps, from the TSC
 #define CK_TIME_HANDLERS(X)                                                                                  \
     X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) X(nanosleep) X(clock_nanosleep)

@@ -1,7 +1,9 @@
 // What the job has used (docs/run.md, "What is native"): getrusage and times from its threads' CPU time
 // (proc/cpu_time.hpp: no user/system split, all of it is user time) and the memory in use in its job space
 // (every page in use is resident: ru_maxrss is the memory in use now, not a peak). No page faults, swaps,
-// block I/O of its own or context switches are counted (their fields are 0); it has no children.
+// block I/O of its own or context switches are counted (their fields are 0); it has no children. sysinfo
+// describes the enclave as the job has it: its memory (sysconf(_SC_PHYS_PAGES), _SC_AVPHYS_PAGES), its
+// threads, Linux's uptime.
 #include "clocks.hpp"
 #include "cpu_time.hpp"
 #include "errno.hpp"
@@ -50,6 +52,33 @@ SysRet sys_getrusage(Thread& self, const Syscall& call) {
         ru[4] = in_use_bytes(p) >> 10; // ru_maxrss, KiB (Linux: the process's also for RUSAGE_THREAD)
     }
     memcpy(out, ru, sizeof ru);
+    return 0;
+}
+
+// struct sysinfo (112 bytes): uptime, loads[3], totalram, freeram, sharedram, bufferram, totalswap, freeswap
+// (8 bytes each), procs (2 bytes at 80), totalhigh, freehigh (88, 96), mem_unit (4 bytes at 104).
+SysRet sys_sysinfo(Thread& self, const Syscall& call) {
+    Process& p = *self.process;
+    uint8_t* out = p.mem.ptr(call.arg[0], 112);
+    if (out == nullptr) {
+        return -EFAULT;
+    }
+    uint64_t boot = 0;
+    (void)clock_now(p.clocks, 7, boot); // CLOCK_BOOTTIME; Linux rounds a part second up
+    const uint64_t total = p.mem.space.end() - p.mem.space.base();
+    const uint64_t used = in_use_bytes(p);
+    uint64_t words[14] = {};
+    words[0] = boot / 1000000000u + (boot % 1000000000u != 0 ? 1 : 0);
+    words[4] = total;
+    words[5] = total > used ? total - used : 0;
+    p.lock.lock();
+    const uint16_t procs = static_cast<uint16_t>(p.live);
+    p.lock.unlock();
+    const uint32_t unit = 1;
+    memset(out, 0, 112);
+    memcpy(out, words, sizeof words);
+    memcpy(out + 80, &procs, 2);
+    memcpy(out + 104, &unit, 4);
     return 0;
 }
 

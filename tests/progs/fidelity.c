@@ -8,6 +8,8 @@
  *        fidelity int3      executes int3 with no SIGTRAP handler (the process ends by SIGTRAP: 133)
  *        fidelity measure   figures that differ between kernels and boots (clock ticks, resolutions),
  *                           for the test's log only
+ *        fidelity machine   what the process sees of its machine: "phys MiB, avphys <= phys, cpus N"
+ *                           (sysconf from sysinfo and /sys/devices/system/cpu/online)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -404,6 +406,12 @@ int main(int argc, char** argv) {
         __asm__ volatile("int3");
         printf("int3: still running\n");
         return 1;
+    }
+    if (argc > 1 && strcmp(argv[1], "machine") == 0) {
+        long phys = sysconf(_SC_PHYS_PAGES), avphys = sysconf(_SC_AVPHYS_PAGES);
+        printf("phys %ld MiB, avphys <= phys: %s, cpus %ld\n", phys * (sysconf(_SC_PAGESIZE) >> 10) >> 10,
+               avphys > 0 && avphys <= phys ? "yes" : "no", sysconf(_SC_NPROCESSORS_ONLN));
+        return 0;
     }
     if (argc > 1 && strcmp(argv[1], "measure") == 0) {
         measure();

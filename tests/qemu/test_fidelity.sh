@@ -7,7 +7,7 @@
 # the lines must be identical, and a few are checked by value so that a failure names what broke. int3 with
 # no handler ends the job with SIGTRAP (133) as on Linux.
 . /root/lib.sh
-plan 24
+plan 26
 start_cpus=$(cat /sys/devices/system/cpu/online)
 check "modprobe cokernel" modprobe cokernel
 mkdir -p /tmp
@@ -53,6 +53,15 @@ check_eq "mmap of 1 TiB is ENOMEM" "$(line 'mmap(1 TiB)')" "mmap(1 TiB): -1 ENOM
 check_eq "read of a 15-byte file with length 1 << 40 reads 15 bytes" \
     "$(line 'read(15-byte file, len 1 << 40) into 16 bytes')" "read(15-byte file, len 1 << 40) into 16 bytes: 15"
 check_eq "select works in a job" "$(line 'select(pipe with a byte, poll)')" "select(pipe with a byte, poll): 1"
+
+# What a job sees of its machine: the enclave (256 MiB, 2 CPUs), not the VM (2 GiB, 3 CPUs).
+m=$(cokernel run --enclave "$id" /root/fidelity machine)
+mib=$(printf '%s\n' "$m" | sed -n 's/^phys \([0-9]*\) MiB.*/\1/p')
+echo "# on Linux: $(/root/fidelity machine); on the co-kernel: $m"
+check_eq "sysconf(_SC_PHYS_PAGES) in a job is its memory: 128..256 MiB, _SC_AVPHYS_PAGES at most that ($m)" \
+    "$([ "${mib:-0}" -gt 128 ] && [ "${mib:-0}" -le 256 ] && echo in-range),${m#*MiB, }" "in-range,avphys <= phys: yes, cpus 2"
+check_eq "on Linux it is the VM's: more than 1 GiB, 1 CPU (the enclave has 2 of its 3)" \
+    "$(/root/fidelity machine | awk '{print ($2 > 1024) ? "large" : "small", $NF}')" "large 1"
 
 timeout 60 /root/fidelity int3 >/dev/null 2>&1
 check_eq "int3 with no handler on Linux: exit 133 (SIGTRAP)" "$?" "133"
