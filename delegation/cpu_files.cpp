@@ -32,6 +32,8 @@ std::string with_value(std::string_view line, const std::string& value) {
     return std::string(line.substr(0, colon + 1)) + " " + value;
 }
 
+} // namespace
+
 std::string_view read_linux_cpuinfo() {
     static const std::string text = [] {
         std::ifstream in("/proc/cpuinfo");
@@ -41,8 +43,6 @@ std::string_view read_linux_cpuinfo() {
     }();
     return text;
 }
-
-} // namespace
 
 std::string enclave_cpuinfo(std::string_view linux_cpuinfo, uint32_t ncpus) {
     const size_t end = linux_cpuinfo.find("\n\n");
@@ -84,36 +84,6 @@ std::optional<std::string> cpu_file_content(std::string_view resolved_path, uint
     if (resolved_path == "/proc/cpuinfo")
         return enclave_cpuinfo(linux_cpuinfo(), ncpus);
     return std::nullopt;
-}
-
-int64_t replace_cpu_file(int fd, uint32_t ncpus) {
-    const int fl = ::fcntl(fd, F_GETFL);
-    if (fl < 0 || (fl & O_ACCMODE) != O_RDONLY || (fl & O_PATH) != 0)
-        return 0;
-    char link[64];
-    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    char target[PATH_MAX];
-    const ssize_t n = ::readlink(link, target, sizeof target - 1);
-    if (n <= 0)
-        return 0;
-    const auto content =
-        cpu_file_content(std::string_view(target, static_cast<size_t>(n)), ncpus, read_linux_cpuinfo);
-    if (!content)
-        return 0;
-    const int cloexec = ::fcntl(fd, F_GETFD) & FD_CLOEXEC;
-    const int mem = ::memfd_create("cokernel-cpus", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    int64_t err = 0;
-    if (mem < 0 || ::write(mem, content->data(), content->size()) != static_cast<ssize_t>(content->size()) ||
-        ::lseek(mem, 0, SEEK_SET) != 0 ||
-        ::fcntl(mem, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) != 0)
-        err = -(errno != 0 ? errno : EIO);
-    if (err == 0 && ::dup3(mem, fd, cloexec != 0 ? O_CLOEXEC : 0) != fd)
-        err = -errno;
-    if (mem >= 0)
-        ::close(mem);
-    if (err != 0)
-        ::close(fd);
-    return err;
 }
 
 } // namespace ck::deleg

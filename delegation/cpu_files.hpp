@@ -2,7 +2,7 @@
 // The enclave's CPUs as files (docs/delegation.md, "The CPUs the job sees"): a job that opens
 // /sys/devices/system/cpu/{online,possible,present} or /proc/cpuinfo reads about the enclave's CPUs 0..n-1,
 // not Linux's (glibc's get_nprocs, and so sysconf(_SC_NPROCESSORS_ONLN), reads the first). The proxy
-// replaces such a descriptor, right after the open, by an in-memory file with that content.
+// replaces such a descriptor, right after the open, by an in-memory file with that content (job_files.hpp).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,9 +21,7 @@ std::string enclave_cpuinfo(std::string_view linux_cpuinfo, uint32_t ncpus);
 std::optional<std::string> cpu_file_content(std::string_view resolved_path, uint32_t ncpus,
                                             std::string_view (*linux_cpuinfo)());
 
-// After a delegated open returned fd: when it is a CPU file opened read-only, fd becomes an in-memory file
-// with the enclave's content at offset 0 (same number, same close-on-exec flag). Returns 0, or -errno after
-// closing fd when the replacement failed.
-int64_t replace_cpu_file(int fd, uint32_t ncpus);
+// Linux's /proc/cpuinfo, read once.
+std::string_view read_linux_cpuinfo();
 
 } // namespace ck::deleg

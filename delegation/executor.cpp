@@ -1,6 +1,6 @@
 #include "executor.hpp"
 
-#include "cpu_files.hpp"
+#include "job_files.hpp"
 #include "job_self.hpp"
 #include "opened_file.hpp"
 
@@ -57,6 +57,16 @@ int64_t Executor::run(const cokernel_deleg_request& req, Path& path) {
     if (const auto self_exe = self_exe_readlink(job_, req.nr, p.args)) {
         return *self_exe;
     }
+    if (const auto own = open_own_file(job_, req.nr, p.args)) {
+        if (*own >= 0) {
+            if (const int64_t refused = check_new_fd(job_, kernel_, NewFd::direct, static_cast<int>(*own));
+                refused != 0) {
+                path = Path::refused;
+                return refused;
+            }
+        }
+        return *own;
+    }
     const int64_t r = kernel_.call(req.nr, p.args);
     if (r < 0) {
         return r;
@@ -66,8 +76,8 @@ int64_t Executor::run(const cokernel_deleg_request& req, Path& path) {
             path = Path::refused;
             return refused;
         }
-        if (kind == NewFd::from_path && job_.ncpus != 0) {
-            if (const int64_t e = replace_cpu_file(static_cast<int>(r), job_.ncpus); e != 0) {
+        if (kind == NewFd::from_path) {
+            if (const int64_t e = replace_job_file(static_cast<int>(r), job_); e != 0) {
                 return e;
             }
         }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace ck::deleg {
 
@@ -39,6 +40,10 @@ struct JobContext {
     // The job's program, an absolute path: what readlink("/proc/self/exe") answers (job_self.hpp); empty:
     // Linux's answer (the proxy's own).
     std::string exe;
+    // What the job's own /proc files say (self_files.hpp): its arguments, environment and comm (the base
+    // name of the program as execve got it, 15 bytes at most); empty: Linux's files as they are.
+    std::vector<std::string> argv, envp;
+    std::string comm;
 };
 
 } // namespace ck::deleg

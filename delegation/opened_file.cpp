@@ -1,5 +1,7 @@
 #include "opened_file.hpp"
 
+#include "self_files.hpp"
+
 #include <cerrno>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -43,6 +45,15 @@ NewFd new_fd_kind(uint64_t nr, const uint64_t (&args)[6]) {
 namespace {
 constexpr size_t max_path = 4096; // PATH_MAX
 
+// One of the job's own /proc files (self_files.hpp), opened read-only, where the proxy knows the job: the
+// executor swaps it for the job's content (job_files.hpp), so nothing of the proxy's is read through it.
+bool job_reads_own_file(const JobContext& job, Kernel& kernel, int fd, std::string_view path) {
+    const uint64_t args[6] = {static_cast<uint64_t>(fd), F_GETFL, 0, 0, 0, 0};
+    const int64_t fl = kernel.call(SYS_fcntl, args);
+    return !job.argv.empty() && !self_file_name(path, job.self.pid).empty() && fl >= 0 &&
+           (fl & O_ACCMODE) == O_RDONLY && (fl & O_PATH) == 0;
+}
+
 bool refused_file(const JobContext& job, Kernel& kernel, int fd) {
     FileIdentity id;
     if (kernel.identify(fd, id) != 0 || job.self.is_reserved(id)) {
@@ -60,8 +71,11 @@ bool refused_file(const JobContext& job, Kernel& kernel, int fd) {
     if (n <= 0 || static_cast<size_t>(n) >= sizeof path) {
         return true;
     }
-    return names_proxy_proc(std::string_view(path, static_cast<size_t>(n)),
-                            [&](int tid) { return tid == job.self.pid || kernel.own_task(tid); });
+    const std::string_view where(path, static_cast<size_t>(n));
+    if (!names_proxy_proc(where, [&](int tid) { return tid == job.self.pid || kernel.own_task(tid); })) {
+        return false;
+    }
+    return !job_reads_own_file(job, kernel, fd, where);
 }
 } // namespace
 

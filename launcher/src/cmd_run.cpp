@@ -189,6 +189,7 @@ Result<Program> read_program(const std::string& prog, const RunUser& user) {
         return fail(as_user.error());
     const std::string path = find_program(prog);
     Program program;
+    program.filename = path;
     if (auto unreadable = read_file_at(path, program.image); !unreadable.empty())
         return fail(cat(path, ": ", unreadable));
     if (::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) != 0)

@@ -306,6 +306,11 @@ int run_job(ModuleClient& client, int id, const JobRequest& request, CaughtSigna
         return error("cannot list this process's descriptors in /proc/self/fd (is /proc mounted?)");
     context.self = *self;
     context.exe = request.program.path; // readlink("/proc/self/exe") names the job's program
+    // /proc/self/{cmdline,environ,comm,status,stat,maps} describe the job (self_files.hpp)
+    context.argv = request.argv;
+    context.envp = request.envp;
+    const std::string& filename = request.program.filename;
+    context.comm = filename.substr(filename.rfind('/') + 1).substr(0, 15);
     if (auto err = ck::deleg::limit_descriptors(proxy_fd_base); !err.empty())
         return error("cannot keep the job's descriptors below " + std::to_string(proxy_fd_base) + ": " + err);
     // One server thread per channel (channel_servers.hpp); this thread starts them as the job's threads

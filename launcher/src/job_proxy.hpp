@@ -18,6 +18,7 @@ struct Program {
     std::vector<char> image;  // the executable's bytes
     std::vector<char> interp; // the interpreter's bytes; empty for a static executable
     std::string interp_path;  // its PT_INTERP; empty for a static executable
+    std::string filename; // as execve would get it (PROG, or where PATH found it): its base name is the comm
 };
 
 struct JobRequest {

@@ -233,6 +233,23 @@ static void proxy_procfs(void) {
         snprintf(path, sizeof path, "/proc/self/%s", self[i]);
         try_open(what, path, O_RDONLY);
     }
+    /* maps, environ and status open (the job's own content, docs/delegation.md): none of them names the
+     * proxy (its /dev/cokernel mapping, its name). */
+    const char* own[] = {"maps", "environ", "status", "cmdline", "stat"};
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; ++i) {
+        static char text[1 << 16];
+        snprintf(path, sizeof path, "/proc/self/%s", own[i]);
+        int fd = open(path, O_RDONLY);
+        ssize_t n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+        text[n > 0 ? n : 0] = 0;
+        if (fd >= 0)
+            close(fd);
+        snprintf(what, sizeof what, "read /proc/self/%s names cokernel", own[i]);
+        say(what, "%s",
+            n < 0                                    ? strerrorname_np(errno)
+            : memmem(text, (size_t)n, "cokernel", 8) ? "yes"
+                                                     : "no");
+    }
     try_open("open /proc/self/mem O_RDWR", "/proc/self/mem", O_RDWR);
     try_open("open /proc/thread-self/mem", "/proc/thread-self/mem", O_RDONLY);
     snprintf(path, sizeof path, "/proc/%d/mem", (int)getpid());
@@ -388,19 +405,9 @@ static void ioctls(void) {
     else
         result("ioctl SIOCGIFCONF size only", -1);
 
-    /* A buffer outside the job's memory: the proxy's stack if /proc/self/maps shows it (it is the proxy's
-     * on a co-kernel that lets the job read it), else an address that is never mapped. */
+    /* A buffer outside the job's memory: an address that is never mapped (the job's /proc/self/maps shows
+     * only its own memory, so the proxy's stack cannot be found there). */
     uintptr_t outside = 0x1000;
-    FILE* maps = fopen("/proc/self/maps", "r");
-    if (maps != NULL) {
-        char line[256];
-        while (fgets(line, sizeof line, maps) != NULL) {
-            unsigned long lo, hi;
-            if (strstr(line, "[stack]") != NULL && sscanf(line, "%lx-%lx", &lo, &hi) == 2)
-                outside = lo + 256;
-        }
-        fclose(maps);
-    }
     struct ifconf out = {(int)(2 * sizeof(struct ifreq)), {(char*)outside}};
     result("ioctl SIOCGIFCONF buffer outside job memory", ioctl(sock, SIOCGIFCONF, &out));
 

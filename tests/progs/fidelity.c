@@ -8,6 +8,9 @@
  *        fidelity int3      executes int3 with no SIGTRAP handler (the process ends by SIGTRAP: 133)
  *        fidelity measure   figures that differ between kernels and boots (clock ticks, resolutions),
  *                           for the test's log only
+ *        fidelity self ARGS what it reads about itself in /proc/self (cmdline, environ, comm, status,
+ *                           stat, maps) and pthread_getattr_np's main-thread stack, which glibc finds
+ *                           in /proc/self/maps; nothing that differs between runs
  *        fidelity machine   what the process sees of its machine: "phys MiB, avphys <= phys, cpus N"
  *                           (sysconf from sysinfo and /sys/devices/system/cpu/online)
  */
@@ -15,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -341,6 +345,80 @@ static void clock_calls(void) {
     show("clock_getres(CLOCK_MONOTONIC, NULL)", syscall(SYS_clock_getres, 1, NULL));
 }
 
+static long slurp(const char* path, char* buf, long size) {
+    int fd = open(path, O_RDONLY);
+    long n = fd < 0 ? -1 : read(fd, buf, size - 1);
+    if (fd >= 0) {
+        close(fd);
+    }
+    buf[n > 0 ? n : 0] = 0;
+    return n;
+}
+
+/* The first line of text that starts with key, without its newline (or "(none)"). */
+static void print_line(const char* what, const char* text, const char* key) {
+    const char* p = text;
+    while (p && *p && strncmp(p, key, strlen(key)) != 0) {
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    int len = p && *p ? (int)(strchrnul(p, '\n') - p) : 0;
+    printf("%s: %.*s\n", what, len ? len : 6, len ? p : "(none)");
+}
+
+static int self_files(void) {
+    static char buf[1 << 16];
+    long n = slurp("/proc/self/cmdline", buf, sizeof buf);
+    printf("cmdline:");
+    for (long i = 0; i < n; i += (long)strlen(buf + i) + 1) {
+        printf(" [%s]", buf + i);
+    }
+    printf("\n");
+    n = slurp("/proc/self/environ", buf, sizeof buf);
+    int found = 0;
+    for (long i = 0; i < n; i += (long)strlen(buf + i) + 1) {
+        found |= strcmp(buf + i, "FIDELITY_ENV=yes") == 0;
+    }
+    fact("environ has FIDELITY_ENV=yes", found);
+    slurp("/proc/self/comm", buf, sizeof buf);
+    printf("comm: %s", buf);
+    slurp("/proc/thread-self/comm", buf, sizeof buf);
+    printf("thread-self comm: %s", buf);
+    slurp("/proc/self/status", buf, sizeof buf);
+    print_line("status", buf, "Name:");
+    fact("status Pid is getpid()", strstr(buf, "\nPid:\t") && atol(strstr(buf, "\nPid:\t") + 6) == getpid());
+    slurp("/proc/self/stat", buf, sizeof buf);
+    char* open_paren = strchr(buf, '(');
+    char* close_paren = strrchr(buf, ')');
+    printf("stat comm: %.*s\n", open_paren && close_paren ? (int)(close_paren - open_paren + 1) : 0,
+           open_paren);
+    fact("stat pid is getpid()", atol(buf) == getpid());
+    /* The mapping that holds a local variable is the stack, and glibc's main-thread stack holds it too. */
+    unsigned long here = (unsigned long)&n, lo = 0, hi = 0;
+    slurp("/proc/self/maps", buf, sizeof buf);
+    int stack_line = 0;
+    for (char* line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo <= here && here < hi) {
+            stack_line = strstr(line, "[stack]") != NULL && strstr(line, "[stack]") < strchrnul(line, '\n');
+            break;
+        }
+    }
+    fact("maps: the line holding a local variable says [stack]", stack_line);
+    pthread_attr_t attr;
+    void* addr = NULL;
+    size_t size = 0;
+    int r = pthread_getattr_np(pthread_self(), &attr);
+    if (r == 0) {
+        pthread_attr_getstack(&attr, &addr, &size);
+        pthread_attr_destroy(&attr);
+    }
+    fact("pthread_getattr_np(main thread) succeeds", r == 0);
+    fact("  its stack holds a local variable, below the [stack] mapping's end",
+         (unsigned long)addr <= here && here < (unsigned long)addr + size &&
+             (unsigned long)addr + size <= hi);
+    return 0;
+}
+
 static long cpu_ns(clockid_t clk) {
     struct timespec ts;
     clock_gettime(clk, &ts);
@@ -406,6 +484,9 @@ int main(int argc, char** argv) {
         __asm__ volatile("int3");
         printf("int3: still running\n");
         return 1;
+    }
+    if (argc > 1 && strcmp(argv[1], "self") == 0) {
+        return self_files();
     }
     if (argc > 1 && strcmp(argv[1], "machine") == 0) {
         long phys = sysconf(_SC_PHYS_PAGES), avphys = sysconf(_SC_AVPHYS_PAGES);

@@ -7,7 +7,7 @@
 # the lines must be identical, and a few are checked by value so that a failure names what broke. int3 with
 # no handler ends the job with SIGTRAP (133) as on Linux.
 . /root/lib.sh
-plan 26
+plan 28
 start_cpus=$(cat /sys/devices/system/cpu/online)
 check "modprobe cokernel" modprobe cokernel
 mkdir -p /tmp
@@ -54,6 +54,14 @@ check_eq "read of a 15-byte file with length 1 << 40 reads 15 bytes" \
     "$(line 'read(15-byte file, len 1 << 40) into 16 bytes')" "read(15-byte file, len 1 << 40) into 16 bytes: 15"
 check_eq "select works in a job" "$(line 'select(pipe with a byte, poll)')" "select(pipe with a byte, poll): 1"
 
+# What a job reads about itself in /proc/self: the job, not the proxy (/usr/bin/cokernel).
+cd /root
+FIDELITY_ENV=yes ./fidelity self one 'two words' > /root/linux-self.txt 2>&1
+FIDELITY_ENV=yes cokernel run --enclave "$id" ./fidelity self one 'two words' > /root/ck-self.txt 2>&1
+check_eq "self on Linux: the checks hold" "$(grep -c ': no$' /root/linux-self.txt):$(grep -c . /root/linux-self.txt)" "0:11"
+if cmp -s /root/linux-self.txt /root/ck-self.txt; then ok "self: /proc/self/{cmdline,environ,comm,status,stat,maps} and the main thread's stack as on Linux"; else
+    not_ok "self: differs from Linux: $(diff /root/linux-self.txt /root/ck-self.txt | grep '^[-+][^-+]' | tr '\n' ' ')"; fi
+cd /
 # What a job sees of its machine: the enclave (256 MiB, 2 CPUs), not the VM (2 GiB, 3 CPUs).
 m=$(cokernel run --enclave "$id" /root/fidelity machine)
 mib=$(printf '%s\n' "$m" | sed -n 's/^phys \([0-9]*\) MiB.*/\1/p')

@@ -57,7 +57,7 @@ TEST_CASE("check_job_fits: the executable may span all but the stack and its gap
             elftest::make_elf(ET_EXEC, 0x401000,
                               {elftest::phdr(PT_LOAD, PF_R | PF_X, 0, 0x400000, 0x2000, 0x2000),
                                elftest::phdr(PT_LOAD, PF_R | PF_W, 0x2000, 0x402000, 0x100, memsz)});
-        return cokernel::Program{{}, std::vector<char>(f.begin(), f.end()), {}, {}};
+        return cokernel::Program{{}, std::vector<char>(f.begin(), f.end()), {}, {}, {}};
     };
     CHECK(cokernel::check_job_fits(image(100 * MiB), 256 * MiB).empty()); // the old limit was 56 MiB
     CHECK(cokernel::check_job_fits(image(190 * MiB), 256 * MiB).empty());
