@@ -1,15 +1,17 @@
 /* syscall_bench: the cost of one system call, for comparing the co-kernel with Linux in the same VM run.
  * Native candidates (calls the co-kernel will answer itself): getpid, clock_gettime (the vDSO on Linux).
  * Delegated candidates (calls the co-kernel will forward to the Linux proxy): getppid, fstat, and a 1-byte
- * write to /dev/null. Each is made ITERATIONS times in a loop, the loop is timed with CLOCK_MONOTONIC and the
- * TSC, and the best of REPEATS loops is printed as ns and TSC cycles per call; an empty loop is the baseline.
- * Absolute figures depend on the machine (under QEMU TCG they are inflated); compare ratios within one run.
+ * write to /dev/null. signal_rt: a signal's round trip, raise(SIGUSR1) (tgkill) + its handler + rt_sigreturn.
+ * Each is made ITERATIONS times in a loop, the loop is timed with CLOCK_MONOTONIC and the TSC, and the best
+ * of REPEATS loops is printed as ns and TSC cycles per call; an empty loop is the baseline. Absolute figures
+ * depend on the machine (under QEMU TCG they are inflated); compare ratios within one run.
  *
  * Usage: syscall_bench [ITERATIONS [REPEATS]]   (defaults 100000 and 5)
  * Output: one line per call: "NAME  NS ns/call  CYCLES cycles/call  (native|delegated|baseline)".
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +52,15 @@ static void op_write(void) {
     sink = write(devnull, "x", 1);
 }
 
+static volatile sig_atomic_t handled;
+static void on_usr1(int sig) {
+    (void)sig;
+    handled++;
+}
+static void op_signal(void) {
+    raise(SIGUSR1);
+}
+
 struct op {
     const char* name;
     const char* kind;
@@ -75,7 +86,9 @@ int main(int argc, char** argv) {
         {"getppid", "delegated", op_getppid},
         {"fstat", "delegated", op_fstat},
         {"write_devnull", "delegated", op_write},
+        {"signal_rt", "native", op_signal},
     };
+    signal(SIGUSR1, on_usr1);
     printf("syscall_bench: %ld iterations, best of %ld\n", iters, repeats);
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         double best_ns = 1e30, best_cycles = 1e30;
@@ -98,5 +111,9 @@ int main(int argc, char** argv) {
                ops[i].kind);
     }
     close(devnull);
+    if (handled < iters * repeats) {
+        fprintf(stderr, "syscall_bench: %ld of %ld signals handled\n", (long)handled, iters * repeats);
+        return 1;
+    }
     return 0;
 }
